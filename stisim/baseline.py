@@ -1,0 +1,152 @@
+"""Real country baselines: observed series and base-year values per indicator.
+
+The baseline value of an indicator is its latest observation at or before the base year, with
+the year used. When a country has no observation, the value is imputed — never silently — as
+the median of the latest values of countries in the same UN sub-region, else the same
+continent, else all countries; the method and the number of countries are recorded and
+written into every output's provenance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from stisim import data
+from stisim.errors import DataError
+from stisim.sdg.registry import registry
+
+# Observations older than this many years before the base year are not used for imputation.
+IMPUTATION_WINDOW = 10
+
+
+@dataclass
+class Baseline:
+    """A country's real starting point."""
+
+    m49: int
+    iso3: str
+    name: str
+    base_year: int
+    value: pd.Series  # indicator -> value
+    year: pd.Series  # indicator -> year of the observation used (NaN when imputed)
+    source: pd.Series  # indicator -> "UNSD <series>" / "SDR 2022 <code>"
+    imputed: pd.Series  # indicator -> bool
+    method: pd.Series  # indicator -> "observed" / "median of N countries in <region>"
+    observed: pd.DataFrame  # year x indicator, NaN where not observed
+    population: float  # persons, base year (SDR 2022 panel)
+    population_year: int
+    extra: dict = field(default_factory=dict)
+
+    def provenance(self) -> dict[str, dict]:
+        """Per-indicator provenance for dataset attributes."""
+        return {
+            code: {
+                "source": self.source[code],
+                "year": None if pd.isna(self.year[code]) else int(self.year[code]),
+                "imputed": bool(self.imputed[code]),
+                "method": self.method[code],
+            }
+            for code in self.value.index
+        }
+
+
+@cache
+def _long_series() -> pd.DataFrame:
+    """All registry series for all areas in one long table: indicator, m49, year, value."""
+    reg = registry()
+    frames = []
+    unsd = data.unsd()
+    unsd_rows = reg[reg.source == "unsd"]
+    sub = unsd[unsd.series.isin(unsd_rows.series)]
+    code_of = dict(zip(unsd_rows.series, unsd_rows.code, strict=True))
+    frames.append(pd.DataFrame({"indicator": sub.series.map(code_of), "m49": sub.geo_area_m49,
+                                "year": sub.year, "value": sub.value}))
+    sdr = data.sdr_panel()
+    sdr_rows = reg[reg.source == "sdr"]
+    iso_to_m49 = pd.Series(data.countries().index, index=data.countries().iso3)
+    sub = sdr[sdr.series.isin(sdr_rows.series) & sdr.iso3.isin(iso_to_m49.index)]
+    code_of = dict(zip(sdr_rows.series, sdr_rows.code, strict=True))
+    frames.append(pd.DataFrame({"indicator": sub.series.map(code_of),
+                                "m49": sub.iso3.map(iso_to_m49).astype(int),
+                                "year": sub.year, "value": sub.value.astype(float)}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _source_label(code: str) -> str:
+    row = registry().loc[code]
+    if row.source == "unsd":
+        return f"UNSD Global SDG Indicators Database, series {row.series}"
+    return f"SDR 2022 panel (Sachs et al. 2022), series {row.series}"
+
+
+def observed_series(m49: int, indicators: list[str] | None = None) -> pd.DataFrame:
+    """Observed values of a country: a year x indicator table (NaN where missing)."""
+    long = _long_series()
+    sub = long[long.m49 == m49]
+    if indicators is not None:
+        sub = sub[sub.indicator.isin(indicators)]
+    table = sub.pivot_table(index="year", columns="indicator", values="value", aggfunc="mean")
+    cols = indicators if indicators is not None else list(registry().index)
+    return table.reindex(columns=cols).sort_index()
+
+
+def _latest(long: pd.DataFrame, base_year: int) -> pd.DataFrame:
+    recent = long[(long.year <= base_year) & (long.year > base_year - IMPUTATION_WINDOW)]
+    return recent.sort_values("year").groupby(["indicator", "m49"]).tail(1)
+
+
+def load_baseline(m49: int, base_year: int) -> Baseline:
+    """The baseline of country ``m49`` at ``base_year`` for every registry indicator."""
+    table = data.countries()
+    if m49 not in table.index:
+        raise DataError(f"country M49 {m49} is not in the shipped data (countries.csv)")
+    country = table.loc[m49]
+    reg = registry()
+    long = _long_series()
+    mine = long[(long.m49 == m49) & (long.year <= base_year)]
+    latest_all = _latest(long[long.m49.isin(table.index)], base_year)
+
+    values, years, imputed, method = {}, {}, {}, {}
+    for code in reg.index:
+        obs = mine[mine.indicator == code].sort_values("year")
+        if len(obs):
+            last = obs.iloc[-1]
+            values[code], years[code] = float(last.value), int(last.year)
+            imputed[code], method[code] = False, "observed"
+            continue
+        pool = latest_all[latest_all.indicator == code]
+        for level in ("un_region", "continent", None):
+            if level is None:
+                peers, label = pool, "all countries"
+            else:
+                members = table.index[table[level] == country[level]]
+                peers, label = pool[pool.m49.isin(members)], country[level]
+            if len(peers) >= 3:
+                values[code] = float(np.median(peers.value))
+                first = base_year - IMPUTATION_WINDOW + 1
+                method[code] = (f"imputed: median of latest values ({first}-{base_year}) "
+                                f"of {len(peers)} countries in {label}")
+                break
+        else:
+            raise DataError(f"indicator {code}: no data for {country['name']} and too few "
+                            "countries to impute from")
+        years[code], imputed[code] = np.nan, True
+
+    pop = data.sdr_panel()
+    pop = pop[(pop.iso3 == country.iso3) & (pop.series == "Population") & (pop.year <= base_year)]
+    if pop.empty:
+        raise DataError(f"no population for {country['name']} ({country.iso3}) in the SDR panel")
+    pop_row = pop.sort_values("year").iloc[-1]
+    codes = list(reg.index)
+    return Baseline(
+        m49=int(m49), iso3=country.iso3, name=country["name"], base_year=base_year,
+        value=pd.Series(values)[codes], year=pd.Series(years, dtype=float)[codes],
+        source=pd.Series({c: _source_label(c) for c in codes}),
+        imputed=pd.Series(imputed)[codes], method=pd.Series(method)[codes],
+        observed=observed_series(m49), population=float(pop_row.value),
+        population_year=int(pop_row.year),
+    )

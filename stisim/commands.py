@@ -1,0 +1,38 @@
+"""Core subcommands: ``run`` and ``countries``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from stisim.cli import command, simple_parser
+from stisim.config.validate import StisimConfig
+
+
+@command("run", "simulate one scenario for one country (Hydra overrides, -m)", config_name="run")
+def run_command(cfg: StisimConfig, run_dir: Path) -> int:
+    from stisim.io import write_dataset
+    from stisim.pipeline import run
+    from stisim.summary import run_summary
+
+    ds = run(cfg)
+    path = write_dataset(ds, run_dir / cfg.output.filename, cfg.output.format)
+    if cfg.output.summary:
+        print(run_summary(ds))
+    print(f"\nwrote {path}")
+    return 0
+
+
+@command("countries", "list the countries of the shipped data (name, M49, ISO3, region)")
+def countries_command(argv: list[str]) -> int:
+    from stisim.data import countries
+    from stisim.summary import table
+
+    parser = simple_parser("countries", "List the countries usable as country=NAME or CODE.")
+    parser.add_argument("--region", help="only countries of this UN sub-region")
+    args = parser.parse_args(argv)
+    df = countries()
+    if args.region:
+        df = df[df.un_region.str.lower() == args.region.lower()]
+    rows = [[r.slug, str(m49), r.iso3, r.un_region] for m49, r in df.iterrows()]
+    print(table(rows, ["country option", "M49", "ISO3", "UN sub-region"]))
+    return 0

@@ -1,0 +1,42 @@
+"""SDR 2022 normalisation: indicator scores, goal scores and the overall index.
+
+score = 100 · (x − lower) / (optimum − lower), clipped to [0, 100]; where lower is better the
+optimum is below the lower bound and the same formula inverts the scale. A goal score is the
+arithmetic mean of its indicators' scores; the index is the mean of goal scores (Sachs et al.
+2022, methodology). Goals without indicators in the registry are NaN and skipped.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from stisim.sdg.registry import registry
+
+
+def normalise(values: xr.DataArray) -> xr.DataArray:
+    """Indicator scores 0–100 for ``values`` with an ``indicator`` dim."""
+    reg = registry().loc[values["indicator"].values]
+    lower = xr.DataArray(reg["lower"].to_numpy(float), dims="indicator",
+                         coords={"indicator": values["indicator"]})
+    optimum = xr.DataArray(reg["optimum"].to_numpy(float), dims="indicator",
+                           coords={"indicator": values["indicator"]})
+    return (100.0 * (values - lower) / (optimum - lower)).clip(0.0, 100.0)
+
+
+def goal_scores(scores: xr.DataArray) -> xr.DataArray:
+    """Mean indicator score per goal (1–17) along a new ``goal`` dim."""
+    goal_of = registry().loc[scores["indicator"].values, "goal"].to_numpy(int)
+    weights = np.zeros((17, goal_of.size))
+    weights[goal_of - 1, np.arange(goal_of.size)] = 1.0
+    w = xr.DataArray(weights, dims=("goal", "indicator"),
+                     coords={"goal": np.arange(1, 18), "indicator": scores["indicator"]})
+    present = scores.notnull()
+    total = xr.dot(scores.fillna(0.0), w, dim="indicator")
+    count = xr.dot(present.astype(float), w, dim="indicator")
+    return total / count.where(count > 0)
+
+
+def index_score(goal: xr.DataArray) -> xr.DataArray:
+    """Overall SDG index: mean of available goal scores."""
+    return goal.mean("goal", skipna=True)
