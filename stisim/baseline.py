@@ -99,8 +99,12 @@ def _latest(long: pd.DataFrame, base_year: int) -> pd.DataFrame:
     return recent.sort_values("year").groupby(["indicator", "m49"]).tail(1)
 
 
+@cache
 def load_baseline(m49: int, base_year: int) -> Baseline:
-    """The baseline of country ``m49`` at ``base_year`` for every registry indicator."""
+    """The baseline of country ``m49`` at ``base_year`` for every registry indicator.
+
+    Cached per (country, year): treat the result as read-only.
+    """
     table = data.countries()
     if m49 not in table.index:
         raise DataError(f"country M49 {m49} is not in the shipped data (countries.csv)")
