@@ -2,8 +2,9 @@
 
 The baseline value of an indicator is its latest observation at or before the base year, with
 the year used. When a country has no observation, the value is imputed — never silently — as
-the median of the latest values of countries in the same UN sub-region, else the same
-continent, else all countries; the method and the number of countries are recorded and
+the country's first later observation carried back (for early base years), else the median
+of the latest values of countries in the same UN sub-region, else the same continent, else
+all countries; the method and the number of countries are recorded and
 written into every output's provenance.
 """
 
@@ -111,7 +112,8 @@ def load_baseline(m49: int, base_year: int) -> Baseline:
     country = table.loc[m49]
     reg = registry()
     long = _long_series()
-    mine = long[(long.m49 == m49) & (long.year <= base_year)]
+    own = long[long.m49 == m49]
+    mine = own[own.year <= base_year]
     latest_all = _latest(long[long.m49.isin(table.index)], base_year)
 
     values, years, imputed, method = {}, {}, {}, {}
@@ -121,6 +123,14 @@ def load_baseline(m49: int, base_year: int) -> Baseline:
             last = obs.iloc[-1]
             values[code], years[code] = float(last.value), int(last.year)
             imputed[code], method[code] = False, "observed"
+            continue
+        later = own[(own.indicator == code) & (own.year > base_year)
+                    & (own.year < base_year + IMPUTATION_WINDOW)].sort_values("year")
+        if len(later):
+            # Early base years (back-casts) predate some series: carry the first value back.
+            first = later.iloc[0]
+            values[code], years[code], imputed[code] = float(first.value), np.nan, True
+            method[code] = f"imputed: first observation ({int(first.year)}) carried back"
             continue
         pool = latest_all[latest_all.indicator == code]
         for level in ("un_region", "continent", None):

@@ -29,7 +29,7 @@ def write_dataset(ds: xr.Dataset, path: str | os.PathLike, fmt: str | None = Non
     elif fmt == "zarr":
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
         try:
-            ds.to_zarr(tmp, mode="w", consolidated=True)
+            ds.to_zarr(tmp, mode="w")
             if path.exists():
                 shutil.rmtree(path)
             os.replace(tmp, path)

@@ -15,8 +15,9 @@ def ghana_cfg():
 @pytest.fixture
 def scenario_dir(tmp_path, monkeypatch):
     """A temporary directory on the scenario search path (``$STISIM_SCENARIO_PATH``)."""
-    from stisim.config import compose as compose_mod
+    import sys
 
+    compose_mod = sys.modules["stisim.config.compose"]
     monkeypatch.setenv("STISIM_SCENARIO_PATH", str(tmp_path))
     compose_mod.register.cache_clear()
     yield tmp_path

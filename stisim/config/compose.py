@@ -92,6 +92,9 @@ def scenario_problems(content: Any, where: str) -> list[Problem]:
 
 
 def _register_scenarios(cs) -> None:
+    _UNSAFE.clear()
+    _SCENARIO_FILES.clear()
+    _SCENARIO_CONTENT.clear()
     seen: set[str] = set()
     for root in scenario_dirs():
         for path in sorted(root.rglob("*.yaml")):
