@@ -17,6 +17,7 @@ validated config, writes the result dataset and a scenario file that selects the
 
 from __future__ import annotations
 
+import importlib
 import math
 import os
 import tempfile
@@ -490,4 +491,7 @@ def run_calibration(cfg: StisimConfig, run_dir: str | Path, progress: bool = Tru
             result, root / f"{name}.yaml", name.replace("/", "_"),
             f"Parameters fitted to {baseline.name}'s {t.base_year + 1}-{t.end_year} history "
             f"({', '.join(c.indicators)}).", header)
+    if scenario_path is not None:
+        # Make the new scenario selectable in this process too (notebooks, multiruns).
+        importlib.import_module("stisim.config.compose").register.cache_clear()
     return CalibrationRun(result, dataset_path, scenario_path, name if c.save else None)
