@@ -81,6 +81,20 @@ class _BudgetExhausted(Exception):
     pass
 
 
+_EDGE = 1e-6
+
+
+def _logit(x: np.ndarray) -> np.ndarray:
+    x = np.clip(x, _EDGE, 1 - _EDGE)
+    return np.log(x / (1 - x))
+
+
+def _expit(z: np.ndarray) -> np.ndarray:
+    # Snap to the bounds so that an interval's end is reachable.
+    x = 1.0 / (1.0 + np.exp(-np.asarray(z, float)))
+    return np.where(x < _EDGE, 0.0, np.where(x > 1 - _EDGE, 1.0, x))
+
+
 def observed_table(observed: pd.DataFrame, indicators: Sequence[str], start: int, end: int
                    ) -> xr.DataArray:
     """Observations of ``indicators`` in the years (start, end] as ``(time, indicator)``."""
@@ -194,13 +208,12 @@ def calibrate(simulate: Simulator, observed: xr.DataArray, parameters: Sequence[
         evaluate(x0)
         bounds = [(0.0, 1.0)] * len(specs)
         if method == "nelder-mead":
-            # A simplex spanning a fifth of each interval, not scipy's 5 % default step.
-            simplex = np.vstack([x0] + [np.where(np.eye(len(specs))[i] > 0,
-                                                 np.where(x0[i] + 0.2 <= 1, x0[i] + 0.2,
-                                                          x0[i] - 0.2), x0)
-                                        for i in range(len(specs))])
-            res = optimize.minimize(evaluate, x0, method="Nelder-Mead", bounds=bounds,
-                                    options={"maxfev": max_evals, "xatol": 1e-4,
+            # Nelder-Mead runs unbounded on z = logit(x): clipping vertices to the box would
+            # collapse the simplex on a bound and stop the search early.
+            z0 = _logit(x0)
+            simplex = np.vstack([z0, z0 + np.eye(len(specs)) * np.where(z0 > 0, -1.5, 1.5)])
+            res = optimize.minimize(lambda z: evaluate(_expit(z)), z0, method="Nelder-Mead",
+                                    options={"maxfev": max_evals, "xatol": 1e-3,
                                              "fatol": tolerance, "initial_simplex": simplex})
         elif method == "powell":
             res = optimize.minimize(evaluate, x0, method="Powell", bounds=bounds,

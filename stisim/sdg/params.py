@@ -51,11 +51,13 @@ class SdgConfig:
     strength: float = param(
         0.5, "Interaction strength gamma: share of a linked goal's score change (beyond its "
         "trend) passed on per step, after normalising the matrix", unit="1", ge=0.0, le=5.0,
-        source="assumption; fitted per country by `stisim calibrate calibration=interlinkages`")
+        source="assumption; 2010-2022 hindcast fits of the six pilot countries range 0-2 "
+               "(weakly identified, docs/sdg.md)")
     trend_damping: float = param(
-        0.9, "Damping phi of the historical trend: the trend's yearly increment is multiplied "
+        0.7, "Damping phi of the historical trend: the trend's yearly increment is multiplied "
         "by phi each year (1 = linear extrapolation, 0 = no trend)", unit="1 per year",
-        ge=0.0, le=1.0, source="Gardner & McKenzie 1985 damped trend; typical 0.8-0.98")
+        ge=0.0, le=1.0, source="Gardner & McKenzie 1985 damped trend; 0.7 = median of the "
+                               "2010-2022 hindcast fits of the six pilot countries (docs/sdg.md)")
     trend_window: int = param(
         10, "Years of history (up to the base year) the trend is estimated from", unit="year",
         ge=2, le=30)

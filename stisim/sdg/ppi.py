@@ -289,26 +289,37 @@ def ppi_arguments(ppi: PPIData, periods: int, start: str = "final",
     }
 
 
-def run_ppi(ppi: PPIData, years: int, sample_size: int = 200, seed: int = 0,
-            budget_scale: Mapping | None = None) -> xr.DataArray:
-    """PPI's projection (Monte Carlo mean of ``sample_size`` runs) from the final values over
-    ``years`` years at :data:`PERIODS_PER_YEAR` periods per year, as (year, indicator) with
-    year 0 = the last data year. PPI draws from NumPy's global generator; it is seeded with
-    ``seed`` here and restored afterwards."""
+def ppi_samples(ppi: PPIData, years: int, sample_size: int = 200, seed: int = 0,
+                budget_scale: Mapping | None = None) -> np.ndarray:
+    """``sample_size`` PPI runs from the final values over ``years`` years, as an array
+    (sample, year, indicator) at whole years. Run *i* is seeded with the *i*-th seed spawned
+    from ``seed`` by ``numpy.random.SeedSequence``, so two calls with the same ``seed`` are
+    paired run by run (common random numbers) whatever their budgets. PPI draws from NumPy's
+    global generator: it is seeded here and restored afterwards."""
     import policy_priority_inference as ppi_lib
 
     periods = years * PERIODS_PER_YEAR + 1
+    seeds = np.random.SeedSequence(seed).generate_state(sample_size)
+    out = np.empty((sample_size, years + 1, len(ppi.codes)))
     # PPI draws from NumPy's legacy global generator, so that is what has to be seeded.
     state = np.random.get_state()  # noqa: NPY002
-    np.random.seed(seed)  # noqa: NPY002
     try:
-        total = np.zeros((len(ppi.codes), periods))
-        for _ in range(sample_size):
+        for i, s in enumerate(seeds):
+            np.random.seed(int(s))  # noqa: NPY002
             # run_ppi mutates some inputs: fresh arguments every run.
-            total += ppi_lib.run_ppi(**ppi_arguments(ppi, periods, "final", budget_scale))[0]
+            series = ppi_lib.run_ppi(**ppi_arguments(ppi, periods, "final", budget_scale))[0]
+            out[i] = series[:, ::PERIODS_PER_YEAR].T
     finally:
         np.random.set_state(state)  # noqa: NPY002
-    mean = (total / sample_size)[:, ::PERIODS_PER_YEAR].T
+    return out
+
+
+def run_ppi(ppi: PPIData, years: int, sample_size: int = 200, seed: int = 0,
+            budget_scale: Mapping | None = None) -> xr.DataArray:
+    """PPI's projection from the final values over ``years`` years at
+    :data:`PERIODS_PER_YEAR` periods per year: the Monte Carlo mean of :func:`ppi_samples`
+    as (year, indicator), year 0 = the last data year."""
+    mean = ppi_samples(ppi, years, sample_size, seed, budget_scale).mean(axis=0)
     return xr.DataArray(mean, dims=("year", "indicator"),
                         coords={"year": np.arange(years + 1), "indicator": ppi.codes})
 
@@ -322,14 +333,17 @@ def ppi_trends(ppi: PPIData, window: int = 10) -> pd.Series:
                       for c in ppi.codes], index=ppi.codes)
 
 
-def run_stisim(ppi: PPIData, years: int, strength: float = 0.5, damping: float = 0.9,
+def run_stisim(ppi: PPIData, years: int, strength: float = 0.5, damping: float = 0.7,
                window: int = 10, basis: str = "anomaly",
-               forced: xr.DataArray | None = None) -> xr.DataArray:
+               forced: xr.DataArray | None = None, trends: pd.Series | None = None
+               ) -> xr.DataArray:
     """stisim's interlinkage equation on PPI data: every indicator its own node, PPI's network
     as the interaction matrix, damped Theil–Sen trends from the series, start at ``IF``.
 
-    ``forced`` (year, indicator) gives paths to impose (the role of agent-driven indicators).
-    Returns (year, indicator) on PPI's 0-1 scale, year 0 = the last data year.
+    ``forced`` (year, indicator) gives paths to impose (the role of agent-driven indicators);
+    ``trends`` (score points per year) skips the trend estimation. Returns (year, indicator)
+    on PPI's 0-1 scale, year 0 = the last data year. Defaults are those of the ``sdg``
+    config section.
     """
     n = len(ppi.codes)
     score = np.full((years + 1, n), np.nan)
@@ -342,7 +356,8 @@ def run_stisim(ppi: PPIData, years: int, strength: float = 0.5, damping: float =
     lo = 100.0 * ppi.indicators["min"].fillna(-np.inf).to_numpy(float)
     hi = 100.0 * ppi.indicators["max"].fillna(np.inf).to_numpy(float)
     result = propagate(score, np.arange(years + 1, dtype=float), given, np.arange(n),
-                       ppi_trends(ppi, window).to_numpy(float), ppi.network.to_numpy(float),
+                       (ppi_trends(ppi, window) if trends is None else trends)
+                       .reindex(ppi.codes).to_numpy(float), ppi.network.to_numpy(float),
                        strength, damping, basis, lo, hi)
     return xr.DataArray(result["score"] / 100.0, dims=("year", "indicator"),
                         coords={"year": np.arange(years + 1), "indicator": ppi.codes})

@@ -72,7 +72,7 @@ def test_bad_ppi_data_names_file_and_field(tmp_path, file, edit, message):
 def test_missing_ppi_file(tmp_path):
     folder = _copy(tmp_path)
     (folder / "data_network.csv").unlink()
-    with pytest.raises(DataError, match="PPI data file missing: .*data_network.csv"):
+    with pytest.raises(DataError, match=r"PPI data file missing: .*data_network\.csv"):
         read_ppi(folder)
 
 
