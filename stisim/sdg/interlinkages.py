@@ -52,8 +52,8 @@ from stisim.sdg.matrices import (
 )
 from stisim.sdg.registry import check_codes, registry
 
-__all__ = ["InteractionMatrix", "apply_interlinkages", "decompose_interlinkages",
-           "historical_trends", "influence_scores", "interaction_matrix", "load_cross_impact",
+__all__ = ["InteractionMatrix", "apply_interlinkages", "damped_trend_paths",
+           "decompose_interlinkages", "historical_trends", "influence_scores", "interaction_matrix", "load_cross_impact",
            "load_laumann", "propagate", "validate_matrix", "weitz2018"]
 
 FIRST_TREND_YEAR = 2000
@@ -151,6 +151,29 @@ def historical_trends(observed: pd.DataFrame, base_year: int, codes: list[str],
         score = _raw(recent.to_numpy(float), row.lower, row.optimum)
         slopes[code] = float(theilslopes(score, recent.index.to_numpy(float))[0])
     return pd.Series(slopes, dtype=float)[codes], notes
+
+
+def damped_trend_paths(baseline: Baseline, cfg: StisimConfig, times: np.ndarray,
+                       codes: list[str] | None = None) -> xr.DataArray:
+    """Each indicator's own damped historical trend from its baseline value (the
+    business-as-usual path the ``anomaly`` basis measures changes against), kept within the
+    valid range, as (time, indicator)."""
+    reg = registry()
+    codes = check_codes(codes if codes is not None else list(reg.index))
+    s = cfg.sdg
+    slopes, _ = historical_trends(baseline.observed, baseline.base_year, codes, s.trend_window,
+                                  s.trend_min_points, baseline.imputed)
+    rows = reg.loc[codes]
+    lower, optimum = rows["lower"].to_numpy(float), rows["optimum"].to_numpy(float)
+    times = np.asarray(times, float)
+    cum = np.concatenate([[0.0], np.cumsum(s.trend_damping ** (times[:-1] - times[0])
+                                           * np.diff(times))])
+    start = _raw(baseline.value[codes].to_numpy(float), lower, optimum)
+    values = _unraw(start + np.outer(cum, slopes.to_numpy(float)), lower, optimum)
+    values = np.clip(values, rows["valid_min"].to_numpy(float), rows["valid_max"].to_numpy(float))
+    values[0] = baseline.value[codes].to_numpy(float)
+    return xr.DataArray(values, dims=("time", "indicator"),
+                        coords={"time": times, "indicator": codes})
 
 
 def propagate(score: np.ndarray, times: np.ndarray, given: np.ndarray, group: np.ndarray,

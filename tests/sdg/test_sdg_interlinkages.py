@@ -332,3 +332,16 @@ def test_pipeline_interlink_fills_network_indicators(kenya):
     assert np.isfinite(out["sdg_index"]).all()
     single = xr.Dataset({"indicator_value": da.isel(time=[0])})
     assert interlink(single, inputs) is single
+
+
+def test_damped_trend_paths_match_the_hand_computation(kenya):
+    from stisim.sdg.interlinkages import damped_trend_paths
+
+    cfg, baseline = kenya
+    years = np.arange(2022, 2031)
+    hand = _fill_agents_with_trend(_agent_paths(baseline, years), baseline, cfg)
+    paths = damped_trend_paths(baseline, cfg, years, codes("agents"))
+    np.testing.assert_allclose(paths.to_numpy(), hand.sel(indicator=codes("agents")).to_numpy(),
+                               rtol=1e-12, atol=1e-12)
+    assert list(damped_trend_paths(baseline, cfg, years)["indicator"].values) == list(
+        registry().index)
