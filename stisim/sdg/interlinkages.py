@@ -53,8 +53,9 @@ from stisim.sdg.matrices import (
 from stisim.sdg.registry import check_codes, registry
 
 __all__ = ["InteractionMatrix", "apply_interlinkages", "damped_trend_paths",
-           "decompose_interlinkages", "historical_trends", "influence_scores", "interaction_matrix", "load_cross_impact",
-           "load_laumann", "propagate", "validate_matrix", "weitz2018"]
+           "decompose_interlinkages", "historical_trends", "influence_scores",
+           "interaction_matrix", "load_cross_impact", "load_laumann", "propagate",
+           "validate_matrix", "weitz2018"]
 
 FIRST_TREND_YEAR = 2000
 
