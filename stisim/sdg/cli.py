@@ -24,8 +24,11 @@ def calibrate_command(cfg: StisimConfig, run_dir: Path) -> int:
     print(fit_table(r))
     print(f"\nwrote {out.dataset_path}")
     if out.scenario_path is not None:
-        print(f"wrote {out.scenario_path}\nuse it with: stisim run country="
-              f"{cfg.country.name.lower().replace(' ', '_')} scenario={out.scenario_name}")
+        from stisim.data import countries
+
+        slug = countries().loc[cfg.country.m49, "slug"]
+        print(f"wrote {out.scenario_path}\nuse it with: stisim run country={slug} "
+              f"scenario={out.scenario_name}")
     return 0
 
 

@@ -56,8 +56,9 @@ class SdgConfig:
     trend_damping: float = param(
         0.7, "Damping phi of the historical trend: the trend's yearly increment is multiplied "
         "by phi each year (1 = linear extrapolation, 0 = no trend)", unit="1 per year",
-        ge=0.0, le=1.0, source="Gardner & McKenzie 1985 damped trend; 0.7 = median of the "
-                               "2010-2022 hindcast fits of the six pilot countries (docs/sdg.md)")
+        ge=0.0, le=1.0, source="Gardner & McKenzie 1985 damped trend; 0.7 ~ median (0.65) of "
+                               "the 2010-2022 hindcast fits of the six pilot countries "
+                               "(docs/sdg.md)")
     trend_window: int = param(
         10, "Years of history (up to the base year) the trend is estimated from", unit="year",
         ge=2, le=30)
@@ -105,7 +106,9 @@ class CalibrateConfig:
         default_factory=_default_parameters,
         metadata={"doc": "Fitted parameters: config path and interval", "unit": None,
                   "choices": None, "source": None})
-    method: str = param("nelder-mead", "scipy.optimize method (bounded)", choices=METHODS)
+    method: str = param("nelder-mead", "scipy.optimize method; intervals are enforced "
+                        "(Nelder-Mead on a logit scale, bounded Powell, seeded differential "
+                        "evolution in the box)", choices=METHODS)
     max_evals: int = param(200, "Budget of model evaluations", ge=1, le=100000)
     replicates: int = param(1, "Seeds averaged per evaluation (stochastic models)", ge=1,
                             le=100)

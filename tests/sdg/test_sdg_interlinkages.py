@@ -53,6 +53,14 @@ def test_weitz_influence_reproduces_published_ranking_and_sums():
         assert scores.at[target, "total"] == pytest.approx(row.sum_plus_second)
     ranked = published.dropna(subset=["rank"]).query("rank != 'None'")
     assert sorted(ranked.index, key=lambda t: int(ranked.at[t, "rank"])) == WEITZ_TOP7
+    # The same ranks in the JSON published with the matrix (SEI / IVIS18 data_sweden.json).
+    with data.path("interactions", "sei_weitz2018", "data_sweden.json").open() as fh:
+        web = json.load(fh)
+    web_rank = {t: int(v["Rank"]) for t, v in web.items() if v["Rank"] != "None"}
+    assert sorted(web_rank, key=web_rank.get) == WEITZ_TOP7
+    for target, v in web.items():
+        assert scores.at[target, "first_order"] == v["Sum"]
+        assert scores.at[target, "second_order"] == pytest.approx(v["2nd"])
 
 
 def test_influence_scores_by_hand():
