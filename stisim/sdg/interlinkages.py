@@ -70,9 +70,10 @@ class InteractionMatrix:
     notes: list[str] = field(default_factory=list)
 
     def edges(self) -> list[tuple[int, int, float]]:
-        w = self.weights
-        return [(int(g), int(h), round(float(w.at[g, h]), 6)) for g in w.index
-                for h in w.columns if w.at[g, h] != 0]
+        w = self.weights.to_numpy(float)
+        rows, cols = np.nonzero(w)
+        return [(int(self.weights.index[i]), int(self.weights.columns[j]), round(float(w[i, j]), 6))
+                for i, j in zip(rows, cols, strict=True)]
 
 
 def interaction_matrix(cfg: StisimConfig) -> InteractionMatrix:
@@ -201,19 +202,19 @@ def propagate(score: np.ndarray, times: np.ndarray, given: np.ndarray, group: np
     w_hat = w / incoming if incoming > 0 else w
 
     def goal_means(u: np.ndarray) -> np.ndarray:
+        # Works on one row (n,) or a whole path (time, n).
         s = np.clip(u, 0.0, 100.0)
         ok = np.isfinite(s)
         total = np.where(ok, s, 0.0) @ member
         count = ok.astype(float) @ member
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(count > 0, total / count, np.nan)
+        return np.where(count > 0, total / np.maximum(count, 1.0), np.nan)
 
     dt = np.diff(times)
     decay = damping ** (times[:-1] - times[0])
     # The damped-trend path of every indicator: the counterfactual of basis=anomaly.
     cum = np.concatenate([[0.0], np.cumsum(decay * dt)])
     trend_path = np.clip(score[0] + np.outer(cum, slope), lo, hi)
-    trend_goals = np.array([goal_means(row) for row in trend_path])
+    trend_goals = goal_means(trend_path)
 
     out = score.astype(float).copy()
     trend_part = np.zeros_like(out)
@@ -227,7 +228,7 @@ def propagate(score: np.ndarray, times: np.ndarray, given: np.ndarray, group: np
             change = goal_hist[i - 1] - goal_hist[i - 2]
             if basis == "anomaly":
                 change = change - (trend_goals[i - 1] - trend_goals[i - 2])
-            effect = strength * (w_hat.T @ np.nan_to_num(change))
+            effect = strength * (w_hat.T @ np.where(np.isnan(change), 0.0, change))
             inc_inter = effect[group]
         new = np.clip(out[i - 1] + inc_trend + inc_inter, lo, hi)
         out[i, free] = new[free]
@@ -268,8 +269,13 @@ def _run(values: xr.DataArray, baseline: Baseline, cfg: StisimConfig
     # Network-driven (and not simulated) indicators start at the real baseline.
     data[0, ~given] = baseline.value[codes].to_numpy(float)[~given]
     s = cfg.sdg
-    slopes, notes = historical_trends(baseline.observed, baseline.base_year, codes,
-                                      s.trend_window, s.trend_min_points, baseline.imputed)
+    # Trends depend on the baseline only: computed once per baseline and setting.
+    cache = baseline.extra.setdefault("_trend_cache", {})
+    key = (tuple(codes), s.trend_window, s.trend_min_points)
+    if key not in cache:
+        cache[key] = historical_trends(baseline.observed, baseline.base_year, codes,
+                                       s.trend_window, s.trend_min_points, baseline.imputed)
+    slopes, notes = cache[key]
     matrix = interaction_matrix(cfg)
     vmin, vmax = reg["valid_min"].to_numpy(float), reg["valid_max"].to_numpy(float)
     with np.errstate(invalid="ignore"):

@@ -211,11 +211,20 @@ def load_laumann(region: str, p_value: float = 0.05, path: str | Path | None = N
     conditional-independence test has p < ``p_value`` (others 0).
 
     Pairs with temperature (``T``) are dropped: stisim has no temperature state. ``path``
-    reads a file in the same format instead of the shipped one.
+    reads a file in the same format instead of the shipped one. Results are cached per file
+    (and its modification time) and threshold; a copy is returned.
     """
     if not 0.0 < p_value <= 1.0:
         raise DataError(f"Laumann p-value threshold must be in (0, 1], got {p_value}")
     path = Path(path) if path is not None else laumann_file(region)
+    stamp = path.stat().st_mtime_ns if path.exists() else None
+    return _load_laumann(str(path), stamp, float(p_value)).copy()
+
+
+@cache
+def _load_laumann(path_text: str, stamp: int | None, p_value: float) -> pd.DataFrame:
+    del stamp  # part of the cache key only
+    path = Path(path_text)
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
