@@ -60,7 +60,21 @@ def simulate(inputs: RunInputs) -> xr.Dataset:
                                     "trajectory is simulated")
             return ds
         raise
-    return simulate_agents(inputs)
+    return interlink(simulate_agents(inputs), inputs)
+
+
+def interlink(ds: xr.Dataset, inputs: RunInputs) -> xr.Dataset:
+    """Move the network-driven indicators through the SDG interlinkages
+    (:func:`stisim.sdg.interlinkages.apply_interlinkages`); a base-year-only result is
+    returned unchanged."""
+    if "indicator_value" not in ds or ds.sizes.get("time", 0) < 2:
+        return ds
+    from stisim.sdg.interlinkages import apply_interlinkages
+
+    values = apply_interlinkages(ds["indicator_value"], inputs.baseline, inputs.cfg)
+    ds = ds.reindex(indicator=values["indicator"].values).assign(indicator_value=values)
+    ds.attrs["sdg_interlinkages"] = values.attrs["sdg_interlinkages"]
+    return ds
 
 
 def finalize(ds: xr.Dataset, inputs: RunInputs, extra_attrs: dict[str, Any] | None = None

@@ -115,7 +115,10 @@ def _register_scenarios(cs) -> None:
                 content = {}
             _SCENARIO_FILES[name] = path
             _SCENARIO_CONTENT[name] = content
-            cs.store(group="scenario", name=name, node=content, package="_global_")
+            # Hydra finds `scenario=shocks/pandemic` as group scenario/shocks, name pandemic.
+            sub, _, leaf = name.rpartition("/")
+            cs.store(group="/".join(filter(None, ("scenario", sub))), name=leaf, node=content,
+                     package="_global_")
 
 
 def _register_countries(cs) -> None:

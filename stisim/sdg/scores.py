@@ -11,22 +11,33 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from stisim.sdg.registry import registry
+from stisim.sdg.registry import check_codes, registry
+
+
+def _bounds(values: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray]:
+    reg = registry().loc[check_codes(values["indicator"].values)]
+    coords = {"indicator": values["indicator"]}
+    return (xr.DataArray(reg["lower"].to_numpy(float), dims="indicator", coords=coords),
+            xr.DataArray(reg["optimum"].to_numpy(float), dims="indicator", coords=coords))
+
+
+def raw_score(values: xr.DataArray) -> xr.DataArray:
+    """The linear SDR scale before clipping: 0 at the lower bound, 100 at the optimum.
+
+    Unknown indicator codes raise an error naming them.
+    """
+    lower, optimum = _bounds(values)
+    return 100.0 * (values - lower) / (optimum - lower)
 
 
 def normalise(values: xr.DataArray) -> xr.DataArray:
     """Indicator scores 0–100 for ``values`` with an ``indicator`` dim."""
-    reg = registry().loc[values["indicator"].values]
-    lower = xr.DataArray(reg["lower"].to_numpy(float), dims="indicator",
-                         coords={"indicator": values["indicator"]})
-    optimum = xr.DataArray(reg["optimum"].to_numpy(float), dims="indicator",
-                           coords={"indicator": values["indicator"]})
-    return (100.0 * (values - lower) / (optimum - lower)).clip(0.0, 100.0)
+    return raw_score(values).clip(0.0, 100.0)
 
 
 def goal_scores(scores: xr.DataArray) -> xr.DataArray:
     """Mean indicator score per goal (1–17) along a new ``goal`` dim."""
-    goal_of = registry().loc[scores["indicator"].values, "goal"].to_numpy(int)
+    goal_of = registry().loc[check_codes(scores["indicator"].values), "goal"].to_numpy(int)
     weights = np.zeros((17, goal_of.size))
     weights[goal_of - 1, np.arange(goal_of.size)] = 1.0
     w = xr.DataArray(weights, dims=("goal", "indicator"),

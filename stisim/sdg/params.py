@@ -1,0 +1,158 @@
+"""Config sections of the SDG layer: ``sdg`` (interlinkage dynamics) and ``calibrate``.
+
+Every parameter is documented here once; ``docs/sdg.md`` shows the same tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from stisim.config.params import param
+from stisim.config.sections import check, section
+from stisim.errors import Problem
+
+INTERACTIONS = ("laumann", "weitz", "custom", "none")
+BASES = ("anomaly", "change")
+SIGNS = ("panel", "positive")
+METHODS = ("nelder-mead", "powell", "differential-evolution")
+SIMULATORS = ("pipeline", "hindcast")
+# The six STI indicators of the back-cast to 2010-2022 history.
+BACKCAST_INDICATORS = ["9.5.1", "9.5.2", "17.8.1", "9.c.1", "7.2.1", "8.2.1"]
+
+
+def _laumann_regions() -> list[str]:
+    from stisim.sdg.matrices import laumann_regions
+
+    return ["", *laumann_regions()]
+
+
+@section("sdg")
+@dataclass
+class SdgConfig:
+    """SDG interlinkages: how network-driven indicators move (see docs/sdg.md)."""
+
+    interactions: str = param(
+        "laumann", "Interaction prior between goals: Laumann et al. 2022 regional network, "
+        "Weitz et al. 2018 cross-impact matrix, a custom matrix file, or none",
+        choices=INTERACTIONS)
+    laumann_region: str = param(
+        "", "Laumann et al. 2022 country grouping; empty: the country's laumann_region",
+        choices=_laumann_regions)
+    laumann_p_value: float = param(
+        0.05, "Keep a Laumann edge only if its conditional-independence test has p below this",
+        gt=0.0, le=1.0, source="Laumann et al. 2022 (significance level 0.05)")
+    laumann_sign: str = param(
+        "panel", "Sign of a Laumann edge (distance correlations are unsigned): 'panel' = sign "
+        "of the within-country correlation of SDR 2022 goal scores in the region; "
+        "'positive' = every edge a synergy", choices=SIGNS, source="assumption")
+    matrix_file: str = param(
+        "", "CSV cross-impact matrix (targets or goals, -3..+3, row influences column) used "
+        "when interactions=custom")
+    strength: float = param(
+        0.5, "Interaction strength gamma: share of a linked goal's score change (beyond its "
+        "trend) passed on per step, after normalising the matrix", unit="1", ge=0.0, le=5.0,
+        source="assumption; 2010-2022 hindcast fits of the six pilot countries range 0-2 "
+               "(weakly identified, docs/sdg.md)")
+    trend_damping: float = param(
+        0.7, "Damping phi of the historical trend: the trend's yearly increment is multiplied "
+        "by phi each year (1 = linear extrapolation, 0 = no trend)", unit="1 per year",
+        ge=0.0, le=1.0, source="Gardner & McKenzie 1985 damped trend; 0.7 ~ median (0.65) of "
+                               "the 2010-2022 hindcast fits of the six pilot countries "
+                               "(docs/sdg.md)")
+    trend_window: int = param(
+        10, "Years of history (up to the base year) the trend is estimated from", unit="year",
+        ge=2, le=30)
+    trend_min_points: int = param(
+        3, "Fewest observations for a trend; with fewer in the window the latest this many "
+        "since 2000 are used, and with fewer still the trend is zero (flagged)", ge=2, le=20)
+    basis: str = param(
+        "anomaly", "What is passed on: 'anomaly' = a goal's score change beyond its own damped "
+        "trend (avoids counting historical co-movement twice); 'change' = the whole change",
+        choices=BASES)
+
+
+@dataclass
+class CalibrationParameter:
+    """One fitted parameter: a config path and its search interval."""
+
+    path: str = param("", "Config path, e.g. diffusion.p")
+    lower: float = param(0.0, "Lower end of the search interval")
+    upper: float = param(1.0, "Upper end of the search interval")
+    initial: float | None = param(
+        None, "Starting value (default: the current config value if inside the interval, "
+        "else the midpoint)")
+
+
+def _default_parameters() -> list[CalibrationParameter]:
+    # The agent model's expected parameters: Bass innovation/imitation terms of technology
+    # adoption and the firms' R&D propensity.
+    return [CalibrationParameter("diffusion.p", 0.001, 0.1),
+            CalibrationParameter("diffusion.q", 0.05, 0.9),
+            CalibrationParameter("firms.rd_propensity", 0.0, 1.0)]
+
+
+@section("calibrate")
+@dataclass
+class CalibrateConfig:
+    """Calibration to history (`stisim calibrate`)."""
+
+    simulator: str = param(
+        "pipeline", "What is fitted: 'pipeline' = the full model (agents + interlinkages); "
+        "'hindcast' = the interlinkage dynamics alone, agent-driven indicators forced by "
+        "their observed history", choices=SIMULATORS)
+    indicators: list[str] = param(  # noqa: RUF009 - param() copies the list per instance
+        BACKCAST_INDICATORS, "Indicators whose observed series (base_year, end_year] are fitted")
+    parameters: list[CalibrationParameter] = field(
+        default_factory=_default_parameters,
+        metadata={"doc": "Fitted parameters: config path and interval", "unit": None,
+                  "choices": None, "source": None})
+    method: str = param("nelder-mead", "scipy.optimize method; intervals are enforced "
+                        "(Nelder-Mead on a logit scale, bounded Powell, seeded differential "
+                        "evolution in the box)", choices=METHODS)
+    max_evals: int = param(200, "Budget of model evaluations", ge=1, le=100000)
+    replicates: int = param(1, "Seeds averaged per evaluation (stochastic models)", ge=1,
+                            le=100)
+    tolerance: float = param(1e-4, "Stop when the loss improves by less than this", gt=0.0)
+    save_dir: str = param("", "Directory of scenario files the fitted parameters are written "
+                              "to as calibrated/<country>.yaml (empty: the project's "
+                              "scenarios/ directory)")
+    save: bool = param(True, "Write the fitted parameters as a selectable scenario file")
+
+
+@check
+def _check_sdg(cfg) -> list[Problem]:
+    s = cfg.sdg
+    out = []
+    if s.interactions == "custom" and not s.matrix_file:
+        out.append(Problem("sdg.matrix_file", "required when sdg.interactions=custom", "",
+                           "a CSV file path"))
+    return out
+
+
+@check
+def _check_calibrate(cfg) -> list[Problem]:
+    from stisim.sdg.registry import registry
+
+    c = cfg.calibrate
+    out = []
+    known = registry().index
+    for i, code in enumerate(c.indicators):
+        if code not in known:
+            out.append(Problem(f"calibrate.indicators[{i}]", "unknown indicator code", code,
+                               ", ".join(known)))
+    if not c.indicators:
+        out.append(Problem("calibrate.indicators", "at least one indicator is needed", []))
+    for i, p in enumerate(c.parameters):
+        if p is None:
+            continue
+        if not p.path:
+            out.append(Problem(f"calibrate.parameters[{i}].path", "empty parameter path"))
+        if not p.lower < p.upper:
+            out.append(Problem(f"calibrate.parameters[{i}]", "lower must be below upper",
+                               (p.lower, p.upper)))
+        elif p.initial is not None and not p.lower <= p.initial <= p.upper:
+            out.append(Problem(f"calibrate.parameters[{i}].initial", "outside [lower, upper]",
+                               p.initial, f"{p.lower} .. {p.upper}"))
+    if not c.parameters:
+        out.append(Problem("calibrate.parameters", "at least one parameter is needed", []))
+    return out
