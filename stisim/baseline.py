@@ -146,17 +146,8 @@ def load_baseline(m49: int, base_year: int) -> Baseline:
                                 f"of {len(peers)} countries in {label}")
                 break
         else:
-            # Early base years (back-casts from 2010) predate some surveys everywhere, e.g.
-            # Global Findex (8.10.2) starts in 2011: hold the country's first later value.
-            first = base_year - IMPUTATION_WINDOW + 1
-            own = long[(long.m49 == m49) & (long.indicator == code) & (long.year > base_year)
-                       & (long.year < base_year + IMPUTATION_WINDOW)].sort_values("year")
-            if own.empty:
-                raise DataError(f"indicator {code}: no data for {country['name']} and too few "
-                                "countries to impute from")
-            values[code] = float(own.iloc[0].value)
-            method[code] = (f"imputed: fewer than 3 countries observed in {first}-{base_year}; "
-                            f"held at the country's first later value ({int(own.iloc[0].year)})")
+            raise DataError(f"indicator {code}: no data for {country['name']} and too few "
+                            "countries to impute from")
         years[code], imputed[code] = np.nan, True
 
     pop = data.sdr_panel()

@@ -108,7 +108,7 @@ def test_missing_country_data_is_imputed_and_flagged():
     # Global Findex (8.10.2) starts in 2011: a 2010 baseline holds the first later value.
     b = load_baseline(288, 2010)
     assert b.imputed["8.10.2"]
-    assert "first later value (2011)" in b.method["8.10.2"]
+    assert "first observation (2011) carried back" in b.method["8.10.2"]
     assert b.value["8.10.2"] == b.observed.loc[2011, "8.10.2"]
     # Kenya has no lower-secondary completion before 2010: a regional median, flagged.
     k = load_baseline(404, 2010)
