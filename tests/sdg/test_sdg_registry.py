@@ -110,9 +110,9 @@ def test_missing_country_data_is_imputed_and_flagged():
     assert b.imputed["8.10.2"]
     assert "first observation (2011) carried back" in b.method["8.10.2"]
     assert b.value["8.10.2"] == b.observed.loc[2011, "8.10.2"]
-    # Kenya has no lower-secondary completion before 2010: a regional median, flagged.
+    # Kenya's lower-secondary completion starts in 2014: carried back, flagged.
     k = load_baseline(404, 2010)
-    assert k.imputed["4.1.2"] and "median of latest values" in k.method["4.1.2"]
+    assert k.imputed["4.1.2"] and "(2014) carried back" in k.method["4.1.2"]
     assert not b.imputed["9.5.1"] and b.method["9.5.1"] == "observed"
 
 
