@@ -112,7 +112,10 @@ def _register_scenarios(cs) -> None:
                 content = {}
             _SCENARIO_FILES[name] = path
             _SCENARIO_CONTENT[name] = content
-            cs.store(group="scenario", name=name, node=content, package="_global_")
+            # Hydra looks nested options up as sub-groups (scenario/validation + bass).
+            sub, _, leaf = name.rpartition("/")
+            cs.store(group="/".join(filter(None, ("scenario", sub))), name=leaf, node=content,
+                     package="_global_")
 
 
 def _register_countries(cs) -> None:
