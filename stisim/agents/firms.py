@@ -403,7 +403,7 @@ def group_counts(group: np.ndarray | None, n_groups: int, mask: np.ndarray,
     return c.sum(axis=1).astype(float), c[:, 1].astype(float)
 
 
-def spontaneous_multiplier(firms: FirmPopulation, env: FirmEnv) -> np.ndarray:
+def spontaneous_multiplier(firms: FirmPopulation) -> np.ndarray:
     """Factor on p common to all technologies: absorptive capacity, finance, transfer
     (collaboration with an institute) and platform matches."""
     d = firms.cfg.diffusion
@@ -416,24 +416,40 @@ def spontaneous_multiplier(firms: FirmPopulation, env: FirmEnv) -> np.ndarray:
     return out
 
 
-def spontaneous_rate(firms: FirmPopulation, env: FirmEnv, j: int,
+def spontaneous_rate(firms: FirmPopulation, env: FirmEnv, j: int, idx: np.ndarray,
                      common: np.ndarray | None) -> np.ndarray | np.float32:
-    """p of technology j per firm: Bass p times the common factor and the coverage of the
-    firm's region (as far as the technology depends on it), plus subsidies; the pandemic
-    pushes digital. A scalar when ``mechanisms.adoption_policy`` is off."""
+    """p of technology j for firms ``idx``: Bass p times the common factor and the coverage
+    of the firm's region (as far as the technology depends on it), plus subsidies; the
+    pandemic pushes digital. A scalar when ``mechanisms.adoption_policy`` is off
+    (``common`` None)."""
     c = firms.calib
     if common is None:
         return F32(c.p[j])
     dep = firms.cfg.diffusion.coverage_dependence[TECHNOLOGIES[j]]
-    p_f = F32(c.p[j]) * common
+    p_f = F32(c.p[j]) * common[idx]
+    region = firms.region[idx]
     if dep:
         cov = (1.0 - dep + dep * env.coverage).astype(F32)
-        p_f *= cov[firms.region]
+        p_f *= cov[region]
     if env.subsidy[j].any():
-        p_f += env.subsidy[j].astype(F32)[firms.region]
+        p_f += env.subsidy[j].astype(F32)[region]
     if j == DIGITAL and env.digital_push > 0:
         p_f *= F32(1.0 + env.digital_push)
     return p_f
+
+
+def group_map(firms: FirmPopulation) -> tuple[np.ndarray, int]:
+    """Peer group of each sector-region cell (see :func:`peer_group`)."""
+    n_r = firms.n_regions
+    cells = np.arange(firms.n_groups)
+    mixing = firms.cfg.diffusion.mixing
+    if mixing == "economy":
+        return np.zeros_like(cells), 1
+    if mixing == "sector":
+        return cells // n_r, N_SECTOR
+    if mixing == "region":
+        return cells % n_r, n_r
+    return cells, firms.n_groups
 
 
 @firm_rule("adoption", core=True)
@@ -442,22 +458,32 @@ def rule_adoption(firms: FirmPopulation, env: FirmEnv, params=None) -> None:
 
     The peer share used over the step is a midpoint estimate s + dt/2 (p + q s)(1 - s), so
     that the discrete-time process tracks the continuous Bass model to second order in dt.
+    Only non-adopters are visited (adoption is absorbing).
     """
     d = firms.cfg.diffusion
     c = firms.calib
     rng = firms.model.rng
-    group, n_groups = peer_group(firms)
-    common = spontaneous_multiplier(firms, env) if firms.cfg.mechanisms.adoption_policy \
-        else None
-    u = rng.random((N_TECH, firms.size))
     dt = env.dt
+    group, n_groups = peer_group(firms)
+    policy = firms.cfg.mechanisms.adoption_policy
+    common = spontaneous_multiplier(firms) if policy else None
+    # Eligible firms per peer group from alive firms per sector-region cell.
+    alive_cells = np.bincount(np.where(firms.alive, firms.sr, firms.n_groups),
+                              minlength=firms.n_groups + 1)[:-1].astype(float)
+    cell_group, _ = group_map(firms)
+    cell_sector = np.arange(firms.n_groups) // firms.n_regions
     for j in range(N_TECH):
-        elig = firms.eligible[j]
         adopted = firms.adopted[j]
-        n_g, a_g = group_counts(group, n_groups, elig, adopted)
+        n_g = np.bincount(cell_group, weights=alive_cells * c.eligible[j][cell_sector],
+                          minlength=n_groups)
         n_tot = n_g.sum()
         if n_tot == 0:
             continue
+        idx = np.flatnonzero(firms.eligible[j] & ~adopted)  # eligible non-adopters
+        g_idx = None if group is None else group[idx]
+        non_g = (np.array([float(idx.size)]) if group is None
+                 else np.bincount(g_idx, minlength=n_groups).astype(float))
+        a_g = n_g - non_g
         s_econ = a_g.sum() / n_tot
         if group is None:
             s_g = np.array([s_econ])
@@ -465,25 +491,25 @@ def rule_adoption(firms: FirmPopulation, env: FirmEnv, params=None) -> None:
             lw = d.local_weight
             s_g = lw * np.divide(a_g, n_g, out=np.full(n_groups, s_econ), where=n_g > 0) \
                 + (1 - lw) * s_econ
-        non = elig & ~adopted
-        p_f = spontaneous_rate(firms, env, j, common)
-        non_g = n_g - a_g
-        if common is None:
+        firms.new_adoptions[j] = 0.0
+        if idx.size == 0:
+            continue
+        p_f = spontaneous_rate(firms, env, j, idx, common)
+        if not policy:
             p_g = np.full(n_groups, c.p[j])
         elif group is None:
-            p_g = np.array([float(np.dot(p_f, non)) / max(non_g[0], 1.0)])
+            p_g = np.array([float(p_f.mean())])
         else:
-            p_sum = np.bincount(group, weights=p_f * non, minlength=n_groups)
+            p_sum = np.bincount(g_idx, weights=p_f, minlength=n_groups)
             p_g = np.divide(p_sum, non_g, out=np.full(n_groups, c.p[j]), where=non_g > 0)
         # Midpoint estimate of the peer share over the step (second order in dt).
         s_mid = s_g + 0.5 * dt * (p_g + c.q[j] * s_g) * (1.0 - s_g)
         q_s = (c.q[j] * s_mid).astype(F32)
-        hazard = p_f + (q_s[0] if group is None else q_s[group])
-        new = non & (u[j] < _prob(hazard, dt))
-        adopted |= new
-        n_new = int(np.count_nonzero(new))
-        firms.new_adoptions[j] = n_new * firms.weight / dt
-        if n_new and c.gain[j]:
+        hazard = p_f + (q_s[0] if group is None else q_s[g_idx])
+        new = idx[rng.random(idx.size) < _prob(hazard, dt)]
+        adopted[new] = True
+        firms.new_adoptions[j] = new.size * firms.weight / dt
+        if new.size and c.gain[j]:
             firms.adopt_gain[new] += F32(c.gain[j])
 
 

@@ -16,6 +16,8 @@ between steps (``model.budgets.add(...)``) for rolling-horizon re-planning.
 
 from __future__ import annotations
 
+import logging
+
 import mesa
 import numpy as np
 
@@ -39,6 +41,11 @@ from stisim.agents.shocks import Shocks
 from stisim.agents.structure import base_structure
 
 agent_type("firms", order=50.0, core=True)(FirmPopulation)
+
+# Mesa logs every step at INFO, which Hydra's job logging would print; keep warnings only.
+_MESA_LOG = logging.getLogger("MESA.mesa.model")
+if _MESA_LOG.level == logging.NOTSET:
+    _MESA_LOG.setLevel(logging.WARNING)
 
 # Which mechanism switch turns a core agent type off.
 TYPE_SWITCH = {"ministries": "ministries", "local_governments": "local_governments",

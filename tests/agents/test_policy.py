@@ -71,13 +71,13 @@ def test_regional_subsidy_raises_adoption_in_that_region():
     b = _budgets(inputs)
     gdp = float(base["gdp"].isel(time=0))
     for year in range(2022, 2030):
-        b.add("adoption_subsidy", year, 0.002 * gdp, executor="local_government",
+        b.add("adoption_subsidy", year, 0.01 * gdp, executor="local_government",
               region="rural", technology="clean_energy")
     more, _ = _run(b)
     sel = {"technology": "clean_energy", "time": 2030}
     gain = more["adoption_share_region"].sel(**sel) - base["adoption_share_region"].sel(**sel)
-    assert float(gain.sel(region="rural")) > 0.02
-    assert float(gain.sel(region="rural")) > float(gain.sel(region="capital")) + 0.015
+    assert float(gain.sel(region="rural")) > 0.05
+    assert float(gain.sel(region="rural")) > float(gain.sel(region="capital")) + 0.04
     lg = more["disbursed"].sel(instrument="adoption_subsidy", executor="local_government")
     assert float(lg.sel(time=2025)) > float(base["disbursed"].sel(
         instrument="adoption_subsidy", executor="local_government", time=2025))
