@@ -158,6 +158,8 @@ def parse_params(cls: type | None, raw: Mapping[str, Any] | None, path: str
 
 def validate_extensions(ext) -> list[Problem]:
     """Problems with the ``extensions`` config section (modules, names, parameters)."""
+    if not (ext.modules or ext.agents or ext.firm_rules):
+        return []  # nothing to check: do not import the model for plain configs
     _ensure_core()
     problems = load_modules(list(ext.modules))
     if problems:

@@ -90,3 +90,17 @@ def test_cli_bad_shock_exits_nonzero_and_writes_nothing(tmp_path, capsys, monkey
     err = capsys.readouterr().err
     assert "shocks.events[0].year" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_cli_run_writes_dataset(tmp_path, capsys):
+    from stisim.cli import main
+    from stisim.io import open_dataset
+
+    out = tmp_path / "run"
+    code = main(["run", "country=serbia", "firms.count=2000", "time.end_year=2026",
+                 "scenario=shocks/pandemic", f"hydra.run.dir={out}"])
+    assert code == 0
+    ds = open_dataset(out / "run.nc")
+    assert ds.attrs["scenario"] == "pandemic"
+    assert float(ds["shock_intensity"].sel(shock="pandemic").max()) > 0
+    assert "Serbia" in capsys.readouterr().out
