@@ -16,8 +16,16 @@ import pandas as pd
 from stisim import data
 from stisim.baseline import Baseline
 
-# Fallback GDP per capita: log-linear in under-five mortality (3.2.1), fitted to the six pilot
-# presets (WDI 2022): ln(gdp_pc) = 10.207 - 0.721 ln(u5mort). Rough (within a factor ~1.5).
+# Fallback GDP per capita from shipped data. 1000 x CO2 per capita (13.2.2, t) / CO2 per
+# unit of GDP (9.4.1, kg per constant 2015 USD) is close to GDP per capita at purchasing
+# power parity (e.g. Kenya 4,910, Germany 60,906); market-rate GDP per capita is that times a
+# price-level ratio rising with income (Penn effect, elasticity about 0.3; Rogoff 1996, J.
+# Econ. Lit. 34(2)), anchored on the six pilot presets (geometric means: ratio 0.395 at
+# 7,100): ratio = min(1, 0.395 (ppp / 7100)^0.3).
+PPP_ANCHOR = (0.395, 7100.0, 0.3)
+# Second fallback when the CO2 series are imputed: log-linear in under-five mortality (3.2.1)
+# fitted to the six pilots, ln(gdp_pc) = 10.207 - 0.721 ln(u5mort) (within a factor ~1.5 for
+# them, poor for high-income countries).
 GDP_FALLBACK = (10.207, -0.721)
 # Fallback firm density: MSMEs per 1,000 inhabitants (IFC MSME Country Indicators 2014,
 # average of about 31 formal and informal MSMEs per 1,000 people).
@@ -90,6 +98,24 @@ def _articles(iso3: str, base_year: int) -> float | None:
     return float(rows.iloc[-1].value) if len(rows) else None
 
 
+def gdp_per_capita_fallback(baseline: Baseline) -> tuple[float, str]:
+    """GDP per capita (USD) estimated from the baseline when the config has none."""
+    v, imputed = baseline.value, baseline.imputed
+    co2_pc, co2_gdp = float(v["13.2.2"]), float(v["9.4.1"])
+    if not (imputed["13.2.2"] or imputed["9.4.1"]) and co2_pc > 0 and co2_gdp > 0:
+        ppp = 1000.0 * co2_pc / co2_gdp
+        r0, anchor, elasticity = PPP_ANCHOR
+        ratio = min(1.0, r0 * (ppp / anchor) ** elasticity)
+        return ppp * ratio, ("FALLBACK: no GDP per capita in the country config; "
+                             f"1000 x 13.2.2 / 9.4.1 = {ppp:,.0f} (about PPP) x price-level "
+                             f"ratio {ratio:.2f} (Penn effect, anchored on the six pilots)")
+    u5 = float(v["3.2.1"])
+    gdp_pc = float(np.exp(GDP_FALLBACK[0] + GDP_FALLBACK[1] * np.log(max(u5, 1.0))))
+    return gdp_pc, ("FALLBACK: no GDP per capita in the country config and imputed CO2 "
+                    "series; estimated from under-five mortality (3.2.1), log-linear fit to "
+                    "the six pilot countries")
+
+
 def country_inputs(cfg, baseline: Baseline) -> CountryInputs:
     """Resolve the country's macro inputs for the base year (values, sources, fallbacks)."""
     c = cfg.country
@@ -119,11 +145,7 @@ def country_inputs(cfg, baseline: Baseline) -> CountryInputs:
                                    "8.1.1 real growth" if base != c.gdp_per_capita_year else
                                    c.gdp_per_capita_source or "country config")
     else:
-        u5 = float(baseline.value["3.2.1"])
-        gdp_pc = float(np.exp(GDP_FALLBACK[0] + GDP_FALLBACK[1] * np.log(max(u5, 1.0))))
-        notes["gdp_per_capita"] = ("FALLBACK: no GDP per capita in the country config; "
-                                   "estimated from under-five mortality (3.2.1) with a "
-                                   "log-linear fit to the six pilot countries (WDI 2022)")
+        gdp_pc, notes["gdp_per_capita"] = gdp_per_capita_fallback(baseline)
         flags.append("gdp_per_capita")
 
     if c.firm_count is not None:

@@ -100,6 +100,7 @@ class FirmCalibration:
     grid_renewable: float = 0.0
     clean_renewable: float = 0.8
     mean_emp_sector: np.ndarray = field(default_factory=lambda: np.ones(N_SECTOR))
+    n0: int = 0  # simulated firms at the base year
 
 
 class FirmPopulation(mesa.Agent):

@@ -52,11 +52,16 @@ def sample_firms(cfg, structure: Structure, baseline_values, firm_count: float,
     """Arrays of the initial firms and the calibration constants."""
     f = cfg.firms
     d = cfg.diffusion
-    n = int(f.count)
+    # Never simulate more firms than the country has (small states), but at least 100.
+    n = int(min(f.count, max(np.ceil(firm_count), 100)))
     n_regions = len(cfg.regions.names)
     weight = firm_count / n
 
     counts = largest_remainder(n, structure.firm_share)
+    # Every sector with value added gets at least one firm (its value-added share is exact).
+    for s in np.flatnonzero((counts == 0) & (structure.va_share > 0)):
+        counts[np.argmax(counts)] -= 1
+        counts[s] += 1
     # Index arrays are intp: numpy gathers and bincounts use them without conversion.
     sector = np.repeat(np.arange(N_SECTOR, dtype=np.intp), counts)
     region = rng.choice(n_regions, size=n, p=structure.region_firms).astype(np.intp)
@@ -147,6 +152,6 @@ def sample_firms(cfg, structure: Structure, baseline_values, firm_count: float,
         gain=gain, emission_cut=np.array([d.emissions_effect[t] for t in TECHNOLOGIES]),
         energy_intensity=np.array([f.energy_intensity[s] for s in SECTORS]),
         clean_renewable=cfg.macro.clean_renewable_share,
-        mean_emp_sector=emp_target / np.maximum(counts * weight, 1e-12),
+        mean_emp_sector=emp_target / np.maximum(counts * weight, 1e-12), n0=n,
     )
     return state, calib

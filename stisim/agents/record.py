@@ -208,7 +208,7 @@ class Recorder:
         ds.attrs.update({
             "model": "stisim.agents.InnovationSystem (Mesa)",
             "steps_per_year": m.steps_per_year,
-            "firms_simulated": int(m.cfg.firms.count),
+            "firms_simulated": int(m.firms.calib.n0),
             "firm_weight": float(m.firms.weight),
             "country_inputs": json.dumps({
                 "population": m.country.population, "gdp_per_capita": m.country.gdp_per_capita,

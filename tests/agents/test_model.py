@@ -133,3 +133,23 @@ def test_step_by_step_api():
     assert model.t == 2024
     with pytest.raises(RuntimeError):
         model.step()
+
+
+def test_country_without_preset_uses_flagged_fallbacks():
+    import json
+
+    inputs = small_inputs("country=south_africa", "time.end_year=2024")
+    ds = simulate_agents(inputs)
+    info = json.loads(ds.attrs["country_inputs"])
+    assert {"gdp_per_capita", "firm_count", "agriculture_va_share"} <= set(info["fallbacks"])
+    assert info["notes"]["gdp_per_capita"].startswith("FALLBACK")
+    assert 3000 < info["gdp_per_capita"] < 15000  # WDI 2022: about 6,800 USD
+    first = ds["indicator_value"].isel(time=0).to_series()
+    np.testing.assert_allclose(first.to_numpy(), inputs.baseline.value[first.index].to_numpy(),
+                               rtol=1e-5)
+
+
+def test_small_state_simulates_no_more_firms_than_it_has():
+    ds = simulate_agents(small_inputs("country=tuvalu", "time.end_year=2024"))
+    assert ds.attrs["firms_simulated"] < 3000 and ds.attrs["firm_weight"] >= 0.99
+    assert float(ds["indicator_value"].sel(indicator="9.b.1").isel(time=0)) > 0
