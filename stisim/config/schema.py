@@ -33,6 +33,32 @@ class CountryConfig:
     un_region: str = param("Western Africa", "UN M49 sub-region (imputation fallback)")
     laumann_region: str = param("Northern_and_Western_Africa",
                                 "Laumann et al. 2022 regional SDG network used as prior")
+    # Macro and firm-population inputs of the agent model. The shipped data hold no GDP levels
+    # or firm counts: presets state values with their source; null means a documented,
+    # flagged fallback (see docs/model.md, "Country inputs").
+    gdp_per_capita: float | None = param(
+        None, "GDP per capita in the reference year (current USD); null: fallback estimate",
+        unit="USD", gt=0.0)
+    gdp_per_capita_year: int = param(2022, "Year of gdp_per_capita", unit="year",
+                                     ge=FIRST_DATA_YEAR, le=MAX_YEAR)
+    gdp_per_capita_source: str = param("", "Where gdp_per_capita comes from")
+    agriculture_va_share: float | None = param(
+        None, "Agriculture, forestry and fishing value added (% of GDP); null: fallback",
+        unit="%", ge=0.0, le=100.0)
+    urban_population_share: float | None = param(
+        None, "Urban population (% of total); null: fallback", unit="%", ge=0.0, le=100.0)
+    structure_source: str = param("", "Where agriculture_va_share and urban_population_share "
+                                  "come from")
+    firm_count: float | None = param(
+        None, "Number of enterprises (formal and informal, incl. micro) in firm_count_year; "
+        "null: fallback from firm density", unit="firms", gt=0.0)
+    firm_count_year: int = param(2022, "Year of firm_count", unit="year", ge=1990,
+                                 le=MAX_YEAR)
+    firm_count_source: str = param("", "Where firm_count comes from")
+    business_rd_share: float | None = param(
+        None, "Share of GERD performed by business; null: firms.business_rd_share",
+        unit="fraction", ge=0.0, lt=1.0)
+    business_rd_share_source: str = param("", "Where business_rd_share comes from")
 
 
 @section("time")

@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that report throughput and ratios against a reference."""

@@ -1,0 +1,207 @@
+"""Base-year calibration of the agents so that the first step reproduces the baseline.
+
+* Gross R&D expenditure GERD = 9.5.1 x GDP is split into business R&D (share
+  ``country.business_rd_share`` or ``firms.business_rd_share``) and institutes' R&D, whose
+  streams follow ``institutes.funding_mix``. Business-as-usual budgets of R&D grants and
+  institutional funding (ministries) and of international funding (partners) are set so that
+  the money delivered at the base year equals those streams.
+* Researchers (9.5.2 x population) are split in the same proportion; institute researcher
+  cost and business researcher cost follow from the labour share of R&D spending.
+* Firms' own R&D intensity is solved so that business R&D (own + grants with crowding + tax
+  credits) equals its target; publications per researcher come from the SDR article count;
+  graduates per researcher are set so that, with business-as-usual skills programmes, the
+  skilled share of employment is steady at the base year.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from stisim.agents.firms import F32, own_rd_base, rule_rd
+from stisim.agents.institutes import ResearchInstitute
+
+PUBLICATIONS_FALLBACK = 0.3
+
+
+@dataclass
+class ModelCalibration:
+    bau: dict[tuple[str, str], float] = field(default_factory=dict)  # % of GDP
+    gerd0: float = 0.0
+    berd0: float = 0.0
+    public_rd0: float = 0.0
+    streams0: dict[str, float] = field(default_factory=dict)
+    researcher_cost: float = 1.0
+    business_researcher_cost: float = 1.0
+    business_researchers0: float = 0.0
+    publications_per_researcher: float = PUBLICATIONS_FALLBACK
+    graduates_per_researcher: float = 0.0
+    collaborations_per_researcher: float = 0.0
+    contract_rate: float = 0.0
+    knowledge0: float = 1.0
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+def bau_shares(model, cal: ModelCalibration) -> None:
+    """Business-as-usual budget shares (% of GDP), calibrating the null R&D lines."""
+    cfg = model.cfg
+    gdp = model.structure.gdp
+    eff_m, eff_p = cfg.ministries.efficiency, cfg.partners.efficiency
+    s = cal.streams0
+    share_firms = cfg.ministries.grant_share_firms
+    for instrument, value in cfg.ministries.bau_budget.items():
+        if value is None and instrument == "institutional_funding":
+            value = 100.0 * s["block"] / eff_m / gdp
+            cal.notes["bau.ministry.institutional_funding"] = "calibrated to the block stream"
+        elif value is None and instrument == "rd_grants":
+            if share_firms >= 1.0:
+                value = 0.0
+                cal.notes["bau.ministry.rd_grants"] = ("grant_share_firms = 1: no competitive "
+                                                       "stream to calibrate to; 0")
+            else:
+                value = 100.0 * s["competitive"] / (1.0 - share_firms) / eff_m / gdp
+                cal.notes["bau.ministry.rd_grants"] = "calibrated to the competitive stream"
+        cal.bau[("ministry", instrument)] = float(value)
+    for instrument, value in cfg.partners.bau_budget.items():
+        if value is None:
+            value = 100.0 * s["international"] / eff_p / gdp
+            cal.notes["bau.partner.institutional_funding"] = ("calibrated to the "
+                                                              "international stream")
+        cal.bau[("partner", instrument)] = float(value)
+
+
+def calibrate(model) -> ModelCalibration:
+    """Calibrate R&D, researchers, institutes, graduates and firms' R&D to the baseline."""
+    cfg = model.cfg
+    b = model.baseline.value
+    cal = model.calib
+    gdp = model.structure.gdp
+    pop = model.macro.population
+    share_b = model.country.business_rd_share
+    if share_b is None:
+        share_b = cfg.firms.business_rd_share
+    cal.gerd0 = float(b["9.5.1"]) / 100.0 * gdp
+    cal.berd0 = share_b * cal.gerd0
+    cal.public_rd0 = cal.gerd0 - cal.berd0
+    cal.streams0 = {k: v * cal.public_rd0 for k, v in cfg.institutes.funding_mix.items()}
+    bau_shares(model, cal)
+
+    researchers = float(b["9.5.2"]) * pop / 1e6
+    cal.business_researchers0 = share_b * researchers
+    r_inst = researchers - cal.business_researchers0
+    lab = cfg.institutes.labour_cost_share
+    cal.researcher_cost = lab * cal.public_rd0 / max(r_inst, 1e-9)
+    cal.business_researcher_cost = lab * cal.berd0 / max(cal.business_researchers0, 1e-9)
+
+    articles = model.country.articles_per_1000
+    if articles is not None and r_inst > 0:
+        cal.publications_per_researcher = articles * pop / 1000.0 / r_inst
+    institutes = model.agents_of(ResearchInstitute)
+    n_inst = max(len(institutes), 1)
+    cal.collaborations_per_researcher = (cfg.institutes.collaborations_per_institute * n_inst
+                                         / max(r_inst, 1e-9))
+    for inst in institutes:
+        inst.researchers = inst.size * r_inst
+        inst.women = cfg.institutes.women_share * inst.researchers
+        inst.publications = cal.publications_per_researcher * inst.quality * inst.researchers
+        inst.patents = cfg.institutes.patents_per_publication * inst.publications
+        inst.knowledge = inst.publications / max(cfg.institutes.publication_depreciation, 1e-9)
+    cal.knowledge0 = max(sum(i.knowledge for i in institutes), 1e-12)
+
+    # Dry run of the executors at the base year: the money business as usual delivers
+    # (exogenous lines left out: the base year is the business-as-usual state).
+    from stisim.agents.policy import Budgets
+
+    exogenous = model.budgets
+    model.budgets = Budgets(cfg.regions.names, cfg.time.base_year, cfg.time.end_year)
+    for name in ("ministries", "local_governments", "partners"):
+        if getattr(cfg.mechanisms, name):
+            for agent in model.agents_of_type(name):
+                agent.step()
+    model.budgets = exogenous
+    flows = model.flows
+    grant0 = flows.national("rd_grants") * cfg.ministries.grant_share_firms
+    tax0 = flows.national("tax_credits")
+    trained0 = float(flows.delivered["skills"].sum()) / (
+        cfg.ministries.skills_cost * model.macro.gdp_per_capita)
+    model.flows0 = copy.deepcopy(flows)
+    model.flows0.collaborations[:] = 0.0
+    model.flows0.matches[:] = 0.0
+    flows.reset()
+
+    # Collaborations under way at the base year (their remaining time spread evenly).
+    firms = model.firms
+    flow_r = np.zeros(len(cfg.regions.names))
+    for inst in institutes:
+        flow_r[inst.region] += cal.collaborations_per_researcher * inst.researchers
+    years = cfg.institutes.collaboration_years
+    if cfg.mechanisms.institutes:
+        from stisim.agents.firms import start_collaborations
+
+        start_collaborations(firms, flow_r, years)
+        on = firms.collab > 0
+        firms.collab[on] = (model.rng.random(int(on.sum())) * years).astype(F32)
+    collab_va = float((firms.va * (firms.collab > 0)).sum()) * firms.weight
+    if collab_va > 0:
+        cal.contract_rate = cal.streams0["contracts"] / collab_va
+    else:
+        cal.notes["contracts"] = "no collaborating firms at the base year: contracts stream 0"
+
+    # Firms' own R&D intensity: business R&D at the base year equals its target.
+    from stisim.agents.firms import FirmEnv
+
+    env = FirmEnv(t=model.t, dt=model.dt, new_year=True,
+                  gdp_per_capita=model.macro.gdp_per_capita, grant_budget=grant0,
+                  tax_credit_budget=tax0).fill(len(cfg.regions.names))
+    firms.calib.rd_intensity = 1.0
+    rule_rd(firms, env)  # performers, grants, tax credit rate at unit intensity
+    base = float(own_rd_base(firms).sum()) * firms.weight
+    grants = float((firms.rd - own_rd_base(firms) * F32(
+        1.0 + cfg.firms.tax_credit_elasticity * firms.tax_credit_rate)).sum()) * firms.weight
+    rho = 0.0
+    if base > 0:
+        # Solve own(rho) + grants = BERD with the tax credit rate following the budget.
+        for _ in range(30):
+            env.new_year = False
+            firms.calib.rd_intensity = max(rho, 1e-12)
+            rule_rd(firms, env)
+            mult = 1.0 + cfg.firms.tax_credit_elasticity * firms.tax_credit_rate
+            rho_new = max(cal.berd0 - grants, 0.0) / (base * mult)
+            if abs(rho_new - rho) <= 1e-12 * max(rho_new, 1e-12):
+                rho = rho_new
+                break
+            rho = rho_new
+    if cal.berd0 - grants < 0:
+        cal.notes["rd_intensity"] = ("grants to firms exceed the business R&D target; own R&D "
+                                     "set to 0 (first-step 9.5.1 above the baseline)")
+    firms.calib.rd_intensity = rho
+    rule_rd(firms, env)
+    firms.rd[~firms.alive] = 0.0
+
+    # Employment released by net exit at the base year (rehired by incumbents).
+    if cfg.mechanisms.entry_exit:
+        firms.churn = cfg.firms.exit_rate - cfg.firms.entry_rate * cfg.firms.entrant_size
+
+    # Graduates per researcher: the skilled share is steady at the base year.
+    skilled = float((firms.skill * firms.emp * firms.alive).sum()) * firms.weight
+    need = (cfg.firms.skill_turnover + model.country.population_growth) * skilled
+    kept = 1.0 - cfg.institutes.graduate_emigration
+    grads = max(need - trained0, 0.0)
+    cal.graduates_per_researcher = grads / max(kept * r_inst, 1e-9)
+    if need < trained0:
+        cal.notes["graduates"] = "skills programmes alone exceed the steady-state need"
+    for inst in institutes:
+        inst.graduates = cal.graduates_per_researcher * inst.researchers
+
+    # Institutes' funding at the base year (the streams), for the first record.
+    streams = model.institute_streams(base_year=True)
+    shares = ResearchInstitute.stream_shares(model)
+    for inst in institutes:
+        inst.funding = {k: streams[k] * float(shares[k][inst.position]) for k in streams}
+        inst.funding0_per_researcher = sum(inst.funding.values()) / max(inst.researchers,
+                                                                       1e-12)
+        inst.collaborations = inst.capacity()
+    model.step_cache.clear()
+    return cal

@@ -1,0 +1,1 @@
+"""Worked examples of extensions (see docs/model.md, "Extending the model")."""
