@@ -100,7 +100,7 @@ class CalibrateConfig:
         "pipeline", "What is fitted: 'pipeline' = the full model (agents + interlinkages); "
         "'hindcast' = the interlinkage dynamics alone, agent-driven indicators forced by "
         "their observed history", choices=SIMULATORS)
-    indicators: list[str] = param(  # noqa: RUF009 - param() copies the list per instance
+    indicators: list[str] = param(
         BACKCAST_INDICATORS, "Indicators whose observed series (base_year, end_year] are fitted")
     parameters: list[CalibrationParameter] = field(
         default_factory=_default_parameters,
