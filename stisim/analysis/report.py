@@ -659,7 +659,8 @@ section{background:#fff;border:1px solid #dde2e8;border-radius:6px;padding:1rem 
 margin:1.2rem 0}
 section h2{margin-top:.2rem;border-bottom:3px solid #FD6925;padding-bottom:.3rem}
 figure{margin:1rem 0;text-align:center}
-.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(460px,1fr));gap:.5rem}figure img{max-width:100%;height:auto}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(460px,1fr));gap:.5rem}
+figure img{max-width:100%;height:auto}
 figcaption{font-size:.85rem;color:#555;margin-top:.3rem}
 table{border-collapse:collapse;font-size:.82rem;margin:.6rem 0;width:100%}
 th,td{border-bottom:1px solid #e3e7ec;padding:.25rem .45rem;text-align:left;vertical-align:top}
