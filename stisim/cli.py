@@ -187,4 +187,7 @@ def simple_parser(name: str, description: str) -> argparse.ArgumentParser:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run the imported module's main: commands register into ``stisim.cli``, not ``__main__``.
+    from stisim.cli import main as _main
+
+    sys.exit(_main())

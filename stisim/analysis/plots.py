@@ -193,6 +193,33 @@ def goal_bars(ds: xr.Dataset, year: float | None = None, *, cases: Sequence[str]
     return fig
 
 
+def coverage_chart(codes: Sequence[str]) -> Figure:
+    """Indicators per goal in the analysis, split by what drives them (agent model or SDG
+    interaction network), in the official SDG colours."""
+    from stisim.sdg.registry import registry
+
+    reg = registry().loc[list(codes)]
+    fig = _figure(9, 3.0)
+    ax = fig.add_subplot()
+    goals = list(range(1, 18))
+    agents = [int(((reg["goal"] == g) & (reg["driver"] == "agents")).sum()) for g in goals]
+    network = [int(((reg["goal"] == g) & (reg["driver"] != "agents")).sum()) for g in goals]
+    colours = [SDG_COLOURS[g] for g in goals]
+    ax.bar(goals, agents, color=colours, label="computed by the agent model")
+    ax.bar(goals, network, bottom=agents, color=colours, alpha=0.45, hatch="//",
+           edgecolor="white", label="moved through the SDG interaction network")
+    for g, a, n in zip(goals, agents, network):
+        if a + n == 0:
+            ax.text(g, 0.1, "none", ha="center", fontsize=7, color="#888888", rotation=90)
+    ax.set_xticks(goals, [f"SDG {g}" for g in goals], fontsize=7)
+    ax.set_ylabel("indicators")
+    ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.set_title(f"{len(reg)} SDG indicators by goal", fontsize=11, loc="left")
+    _style(ax)
+    ax.legend(fontsize=8, frameon=False)
+    return fig
+
+
 def sdg_wheel(ds: xr.Dataset, year: float | None = None, case: str | None = None) -> Figure:
     """The SDG wheel: one wedge per goal in its official colour, radius = goal score; the
     base-year score is drawn as a black arc. Goals without indicators are left empty."""

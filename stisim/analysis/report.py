@@ -212,6 +212,8 @@ def _objectives(ctx: _Context) -> str:
                 "indicators": ", ".join(grp.index),
                 "driven by": ", ".join(sorted(set(grp["driver"])))}
                for g, grp in sub.groupby("goal")]
+    out.append(figure(plots.coverage_chart(codes), "Indicators per goal and what moves them "
+                      "(goals without a bar have no indicator in this analysis)."))
     out.append(table(pd.DataFrame(by_goal)))
     out.append(para("'agents' indicators are computed from the agent model of the innovation "
                     "system; 'network' indicators move through the SDG interaction network."))
