@@ -170,21 +170,24 @@ def _empty(names: list[str], x: pd.DataFrame, y: np.ndarray) -> xr.Dataset:
 
 def prim(ds: xr.Dataset, condition: str | xr.DataArray, *, parameters: list[str] | None = None,
          threshold: float = 0.8, peel_alpha: float = 0.05, paste_alpha: float = 0.05,
-         mass_min: float = 0.05, max_boxes: int = 3, min_density: float | None = None
-         ) -> xr.Dataset:
+         mass_min: float = 0.05, max_boxes: int = 3, min_density: float | None = None,
+         significance: float | None = 0.05) -> xr.Dataset:
     """PRIM boxes for the cases where ``condition`` holds.
 
     Boxes are searched one after another (each on the cases outside the previous ones) until
     ``max_boxes`` or until a box's density stays below ``threshold``. By default each box is
     the end of its peeling-and-pasting trajectory; with ``min_density`` it is the box of
     highest coverage whose density reaches ``min_density`` (a point on the trade-off curve).
-    The trajectories are returned as ``trajectory_*(search, step)``.
+    Restrictions whose quasi-p-value exceeds ``significance`` (they raise density no more
+    than chance would) are then dropped, as Bryant & Lempert (2010) recommend; ``None``
+    keeps them. The trajectories are returned as ``trajectory_*(search, step)``.
     """
     x, y = cases(ds, condition, parameters)
     names = list(x.columns)
     text = describe(condition) if isinstance(condition, str) else str(condition.name)
     settings = {"threshold": threshold, "peel_alpha": peel_alpha, "paste_alpha": paste_alpha,
-                "mass_min": mass_min, "max_boxes": max_boxes, "min_density": min_density}
+                "mass_min": mass_min, "max_boxes": max_boxes, "min_density": min_density,
+                "significance": significance}
     if y.size == 0 or y.all() or not y.any():
         out = _empty(names, x, y)
         out.attrs.update(_attrs("prim", text, x, y, ds, settings))
@@ -195,8 +198,10 @@ def prim(ds: xr.Dataset, condition: str | xr.DataArray, *, parameters: list[str]
         warnings.simplefilter("ignore")
         from ema_workbench.analysis import prim as ema_prim
     logging.getLogger("EMA").setLevel(logging.WARNING)
-    finder = ema_prim.Prim(x, y.astype(int), threshold=threshold, peel_alpha=peel_alpha,
-                           paste_alpha=paste_alpha, mass_min=mass_min)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas 3 deprecations inside the workbench
+        finder = ema_prim.Prim(x, y.astype(int), threshold=threshold, peel_alpha=peel_alpha,
+                               paste_alpha=paste_alpha, mass_min=mass_min)
     init = _limits(x)
     boxes, trajectories = [], []
     for _ in range(max_boxes):
@@ -218,6 +223,8 @@ def prim(ds: xr.Dataset, condition: str | xr.DataArray, *, parameters: list[str]
             if len(ok):
                 step = int(traj.loc[ok, "coverage"].idxmax())
             box.select(step)
+        if significance is not None:
+            step = _drop_insignificant(box, step, significance)
         boxes.append(_ema_box(box, step, names, init))
     out = _boxes_dataset(names, boxes, x, y)
     out = out.merge(_trajectory_dataset(trajectories))
@@ -228,6 +235,19 @@ def prim(ds: xr.Dataset, condition: str | xr.DataArray, *, parameters: list[str]
         out.attrs["note"] = (f"no box reached density {threshold:g} (best on the trajectory: "
                              f"{best:.2f}); lower the threshold or add cases")
     return annotate(out)
+
+
+def _drop_insignificant(box, step: int, alpha: float) -> int:
+    """Drop restrictions whose every restricted side has quasi-p > ``alpha``; each drop is a
+    new entry on the box's trajectory. Returns the step of the final box."""
+    while True:
+        weak = [n for n, pair in box.qp[step].items()
+                if all(v < 0 or v > alpha for v in pair) and any(v >= 0 for v in pair)]
+        if not weak:
+            return step
+        worst = max(weak, key=lambda n: min(v for v in box.qp[step][n] if v >= 0))
+        box.drop_restriction(worst, i=step)
+        step = len(box.peeling_trajectory) - 1
 
 
 def _ema_box(box, step: int, names: list[str], init: dict[str, Any]) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from collections.abc import Callable
 import xarray as xr
 
 from stisim.analysis.datasets import select_time
-from stisim.errors import StisimError
+from stisim.errors import DataError, StisimError
 
 ENSEMBLE_DIMS = ("run", "replicate", "strategy", "scenario", "member", "case")
 FUNCTIONS = ("mean", "median", "min", "max", "quantile", "abs")
@@ -141,9 +141,11 @@ class _Evaluator:
             raise self.fail(node, "labels must be constants")
         if dim == "time":
             try:
-                return select_time(var, float(label), what=self.text)
+                return select_time(var, float(label), what="time")
             except (TypeError, ValueError):
                 raise self.fail(node, "time takes a calendar year") from None
+            except DataError as exc:
+                raise self.fail(node, str(exc)) from None
         index = var.indexes.get(dim)
         values = list(index) if index is not None else []
         for candidate in (label, str(label)):

@@ -150,6 +150,30 @@ def fan_chart(ds: xr.Dataset, var: str = "sdg_index", *, indicator: str | None =
     return fig
 
 
+def adoption_chart(ds: xr.Dataset, case: str | None = None, by: str | None = None) -> Figure:
+    """Technology adoption shares for one case: median and 5–95% band per technology."""
+    da = members(ds, "adoption_share", by=by)
+    case = str(da["case"].values[0]) if case is None else case
+    da = da.sel(case=case)
+    fig = _figure()
+    ax = fig.add_subplot()
+    t = da["time"].values
+    for i, tech in enumerate(da["technology"].values):
+        c = da.sel(technology=tech).dropna("member", how="all")
+        if c.sizes["member"] > 1:
+            q = c.quantile([0.05, 0.95], "member")
+            ax.fill_between(t, q.isel(quantile=0), q.isel(quantile=1), color=case_colour(i),
+                            alpha=0.2, linewidth=0)
+        ax.plot(t, c.median("member"), color=case_colour(i), linewidth=2, label=str(tech))
+    ax.set_ylim(0, 1.02)
+    ax.set_ylabel("share of firms adopting")
+    ax.set_xlabel("year")
+    ax.set_title(f"Technology adoption under {case}", fontsize=11, loc="left")
+    _style(ax)
+    ax.legend(fontsize=8, frameon=False)
+    return fig
+
+
 def goal_bars(ds: xr.Dataset, year: float | None = None, *, cases: Sequence[str] | None = None,
               base: bool = True) -> Figure:
     """Goal scores at ``year`` (default 2030 or the last year) in the official SDG colours:

@@ -528,10 +528,9 @@ def _execution(ctx: _Context) -> str:
         out.append(para("Checkpoints: expected value / re-plan trigger (re-plan when the "
                         "monitored value is beyond the trigger in the direction shown)."))
         out.append(table(_monitoring_wide(mon)))
-        if "adoption_share" in ds:
-            for tech in ds["technology"].values:
-                out.append(figure(plots.fan_chart(ds, "adoption_share", technology=str(tech)),
-                                  f"Adoption of {tech}."))
+        if "adoption_share" in ds and "technology" in ds.dims:
+            out.append(figure(plots.adoption_chart(ds, case),
+                              f"Technology adoption under {case}: median and 5–95% band."))
         recorded = [v for v in ds.data_vars if "trigger" in str(v) or "replan" in str(v)]
         if recorded:
             out.append("<h3>Triggers recorded by the adaptive roadmap</h3>")
@@ -708,15 +707,13 @@ def build_report(source: str | os.PathLike | Results | xr.Dataset,
                 f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}")
     notes = "".join(missing(n) for n in ctx.notes)
     nav = "".join(f'<a href="#{k}">{_e(t)}</a>' for k, t in STEPS)
-    return textwrap.dedent(f"""\
-        <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>{_e(title)}</title><style>{CSS}</style></head>
-        <body><header><h1>{_e(title)}</h1><p>{_e(subtitle)}</p></header>
-        <nav>{nav}<a href="#appendix">Appendix</a></nav>
-        <main>{notes}
-        """) + "\n".join(sections) + "\n</main></body></html>\n"
+    head = (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{_e(title)}</title><style>{CSS}</style></head>\n"
+        f"<body><header><h1>{_e(title)}</h1><p>{_e(subtitle)}</p></header>\n"
+        f'<nav>{nav}<a href="#appendix">Appendix</a></nav>\n<main>{notes}\n')
+    return head + "\n".join(sections) + "\n</main></body></html>\n"
 
 
 def write_report(source: str | os.PathLike | Results | xr.Dataset,

@@ -223,8 +223,12 @@ def _analyse(method: str, problem: dict, design: dict, X: np.ndarray, Y: np.ndar
             return dict(morris.analyze(problem, X, Y, num_resamples=num_resamples,
                                        conf_level=conf_level,
                                        num_levels=int(design.get("num_levels", 4)), seed=seed))
-        return dict(delta.analyze(problem, X, Y, num_resamples=num_resamples,
-                                  conf_level=conf_level, seed=seed))
+        out = dict(delta.analyze(problem, X, Y, num_resamples=num_resamples,
+                                 conf_level=conf_level, seed=seed))
+        # "raw" is Plischke et al.'s estimator bootstrapped on the sample as drawn, the
+        # right reading for designed samples of independent inputs (LHS, grids).
+        out["delta"], out["delta_conf"] = out["delta_raw"], out["delta_raw_conf"]
+        return out
 
 
 _FIELDS = {
