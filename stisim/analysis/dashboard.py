@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import socket
 from functools import lru_cache
 from pathlib import Path
@@ -42,9 +43,14 @@ VARIABLES = {
 }
 
 
+# Per-run files of a sweep (``run-000012.nc``, ``000012.nc``): not offered one by one.
+RUN_FILE = re.compile(r"^(run[-_]?)?\d+\.nc$")
+
+
 def find_results(root: str | os.PathLike, limit: int = MAX_FILES) -> list[Path]:
-    """Result files under ``root`` (newest first), skipping per-run files inside sweep
-    directories (those next to a ``manifest``) so that sweeps show as one dataset."""
+    """Result files under ``root``, newest first. A directory holding a sweep manifest is a
+    sweep directory: its per-run files and subdirectories are skipped so that the sweep
+    shows as its assembled dataset."""
     root = Path(root)
     if not root.exists():
         return []
@@ -53,12 +59,15 @@ def find_results(root: str | os.PathLike, limit: int = MAX_FILES) -> list[Path]:
     found: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
+        stores = [d for d in dirnames if d.endswith(".zarr")]
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
                              and not d.endswith(".zarr"))
-        if any(f.startswith("manifest") for f in filenames) and here != root:
-            dirnames[:] = []  # a sweep's run directory: only its assembled dataset counts
-        found += [here / f for f in filenames if f.endswith(".nc") and not f.startswith(".")]
-        found += [here / d for d in os.listdir(here) if d.endswith(".zarr")]
+        sweep_dir = any(f.startswith("manifest") for f in filenames)
+        if sweep_dir:
+            dirnames[:] = []
+        found += [here / f for f in filenames if f.endswith(".nc") and not f.startswith(".")
+                  and not (sweep_dir and RUN_FILE.match(f))]
+        found += [here / d for d in stores]
     found = sorted(set(found), key=lambda p: p.stat().st_mtime, reverse=True)
     return found[:limit]
 
@@ -116,6 +125,8 @@ class Dashboard:
         self.allocation = self._pane("stisim-allocation")
         self.shadow = self._pane("stisim-shadow")
         self.alloc_note = pn.pane.Markdown("")
+        self.alloc_case = pn.widgets.Select(name="Allocation of", options=[], width=360,
+                                            css_classes=["stisim-alloc-case"], visible=False)
         self.info = pn.pane.Markdown("", css_classes=["stisim-info"])
         self.download = pn.widgets.FileDownload(callback=self._report, filename="report.html",
                                                 label="Download the six-step report (HTML)",
@@ -124,7 +135,8 @@ class Dashboard:
             ("Indicator paths", pn.Column(self.paths)),
             ("Goal scores", pn.Column(self.goals)),
             ("Compare", pn.Column(self.compare, self.compare_table)),
-            ("Allocation", pn.Column(self.alloc_note, self.allocation, self.shadow)),
+            ("Allocation", pn.Column(self.alloc_case, self.alloc_note, self.allocation,
+                                     self.shadow)),
             dynamic=False, sizing_mode="stretch_width", css_classes=["stisim-tabs"])
         self._quiet = False  # set while widgets are reset, so watchers do not redraw
         self._stale: set[int] = set()
@@ -133,6 +145,7 @@ class Dashboard:
             w.param.watch(lambda e: self.refresh(), "value")
         self.group.param.watch(lambda e: self._on_dataset(keep_group=True), "value")
         self.tabs.param.watch(lambda e: self._render_tab(), "active")
+        self.alloc_case.param.watch(lambda e: self._redraw_allocation(), "value")
         self.ds: xr.Dataset | None = None
         self.alloc: xr.Dataset | None = None
         if self.files:
@@ -224,6 +237,11 @@ class Dashboard:
             str(c) for c in members(ds, "sdg_index", by=self.group.value)["case"].values]
         self.cases.options = labels
         self.cases.value = labels[: min(len(labels), 5)]
+        per_case = "spend" in ds and "strategy" in ds["spend"].dims
+        self.alloc_case.visible = per_case
+        if per_case:
+            self.alloc_case.options = [str(s) for s in ds["strategy"].values]
+            self.alloc_case.value = self.alloc_case.options[0]
         names = ds["indicator_name"].values if "indicator_name" in ds else ds["indicator"].values
         ind = {f"{c} {str(n)[:60]}": str(c) for c, n in zip(ds["indicator"].values, names)}
         self.indicator.options = ind
@@ -321,14 +339,15 @@ class Dashboard:
     def _render_allocation(self) -> None:
         ds = self.ds
         if ds is not None and "spend" in ds and "strategy" in ds["spend"].dims:
-            case = self.cases.value[0] if self.cases.value else str(ds["strategy"].values[0])
+            case = self.alloc_case.value or str(ds["strategy"].values[0])
             spend = ds["spend"].sel(strategy=case)
             if "replicate" in spend.dims:
                 spend = spend.mean("replicate")
             spend.attrs.update(ds["spend"].attrs)
             self.allocation.object = plots.allocation_chart(spend, f"Allocation under {case}")
-            self.alloc_note.object = ("Allocation of the first selected strategy; reorder the "
-                                      "selection to see another.")
+            total = float(spend.sum())
+            self.alloc_note.object = (f"Total {total:,.0f} {spend.attrs.get('units', '')} "
+                                      f"over {spend.sizes.get('year', 0)} years.")
         elif self.alloc is not None:
             self.allocation.object = plots.allocation_chart(self.alloc["spend"],
                                                             "Optimised allocation")
@@ -340,6 +359,14 @@ class Dashboard:
                                       "`stisim compare`.")
         self.shadow.object = (plots.shadow_price_chart(self.alloc)
                               if self.alloc is not None else None)
+
+    def _redraw_allocation(self) -> None:
+        if self._quiet:
+            return
+        if self.tabs.active == 3:
+            self._render_allocation()
+        else:
+            self._stale.add(3)
 
     def _report(self) -> io.BytesIO:
         from stisim.analysis.report import build_report

@@ -370,7 +370,7 @@ def allocation_chart(spend: xr.DataArray, title: str = "Allocation") -> Figure:
     """Spend by action (stacked by source), by year (stacked by action) and by source."""
     units = spend.attrs.get("units", "")
     df = allocation_frame(spend)
-    fig = _figure(11, 4.2)
+    fig = _figure(11, 4.6)
     axes = fig.subplots(1, 3, width_ratios=[1.3, 1.3, 0.7])
     by_action = df.pivot_table(index="action", columns="source", values="spend",
                                aggfunc="sum", fill_value=0.0)
@@ -395,7 +395,8 @@ def allocation_chart(spend: xr.DataArray, title: str = "Allocation") -> Figure:
     axes[1].set_title("by year and action", fontsize=10, loc="left")
     axes[1].set_ylabel(units)
     axes[1].tick_params(axis="x", labelsize=8, rotation=45)
-    axes[1].legend(fontsize=7, frameon=False, ncols=2)
+    axes[1].legend(fontsize=7, frameon=False, ncols=3, loc="upper center",
+                   bbox_to_anchor=(0.5, -0.2))
     by_source = df.groupby("source")["spend"].sum().reindex(
         [c for c in spend["source"].values if c in set(df["source"])])
     axes[2].bar(by_source.index.astype(str), by_source.to_numpy(),

@@ -136,7 +136,7 @@ def _per_run(ds: xr.Dataset, y: xr.DataArray) -> xr.DataArray:
 
 
 def sensitivity(ds: xr.Dataset, output: str | xr.DataArray, method: str | None = None, *,
-                num_resamples: int = 100, conf_level: float = 0.95, seed: int = 0
+                num_resamples: int = 100, conf_level: float = 0.95, seed: int = 1
                 ) -> xr.Dataset:
     """Sensitivity indices of ``output`` over the sampled parameters of sweep ``ds``.
 
@@ -144,7 +144,12 @@ def sensitivity(ds: xr.Dataset, output: str | xr.DataArray, method: str | None =
     ``run`` (and ``replicate``); dims left in it (e.g. ``goal``) give one set of indices per
     label. ``method`` defaults to the sweep design's (Sobol, Morris), else ``delta``. Levers
     (strategies) crossed with the design give one set of indices per lever setting.
+    ``seed`` seeds the bootstrap; it must be positive because SALib ignores a seed of 0
+    (``if seed:``) and would bootstrap unseeded.
     """
+    if seed < 1:
+        raise DataError(f"sensitivity seed must be a positive integer (got {seed}): SALib "
+                        "ignores 0 and would give irreproducible confidence intervals")
     if "run" not in ds.dims:
         raise DataError("sensitivity needs a sweep dataset (dim 'run'); got dims "
                         f"{list(map(str, ds.dims))}")

@@ -77,7 +77,8 @@ def test_write_report_beside_the_input(tmp_path, real_run_ds):
 
 def test_report_cli(tmp_path, comparison_dir, capsys):
     target = tmp_path / "cli.html"
-    assert main(["report", str(comparison_dir), "-o", str(target), "--case", "greedy"]) == 0
+    assert main(["report", str(comparison_dir), "-o", str(target), "--case", "greedy",
+                 "--indicators", "9.5.1"]) == 0
     text = target.read_text(encoding="utf-8")
     assert "Allocation under greedy" in text
     assert main(["report", str(comparison_dir), "-o", str(tmp_path / "bad.html"),
