@@ -50,6 +50,10 @@ def _figure(width: float = 7.5, height: float = 4.2) -> Figure:
     return fig
 
 
+def _years(ax) -> None:
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+
+
 def _style(ax) -> None:
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(True, axis="y", color="#dddddd", linewidth=0.6)
@@ -128,9 +132,10 @@ def fan_chart(ds: xr.Dataset, var: str = "sdg_index", *, indicator: str | None =
         ax.axhline(target, color="#555555", linestyle="--", linewidth=1)
         ax.annotate("target", (t[-1], target), textcoords="offset points", xytext=(-30, 4),
                     fontsize=8, color="#555555")
-    if trigger is not None and len(trigger):
+    if trigger is not None and trigger["trigger"].notna().any():
         ax.plot(trigger["year"], trigger["trigger"], linestyle="none", marker="v",
                 color="#C0392B", label="re-plan trigger")
+    _years(ax)
     title, unit = _label(ds, var, indicator, goal)
     if technology is not None:
         title = f"Adoption of {technology}"
@@ -166,6 +171,7 @@ def adoption_chart(ds: xr.Dataset, case: str | None = None, by: str | None = Non
                             alpha=0.2, linewidth=0)
         ax.plot(t, c.median("member"), color=case_colour(i), linewidth=2, label=str(tech))
     ax.set_ylim(0, 1.02)
+    _years(ax)
     ax.set_ylabel("share of firms adopting")
     ax.set_xlabel("year")
     ax.set_title(f"Technology adoption under {case}", fontsize=11, loc="left")
@@ -421,6 +427,7 @@ def shadow_price_chart(alloc: xr.Dataset) -> Figure | None:
     for i, src in enumerate(da["source"].values):
         ax.plot(da["year"].values, da.sel(source=src).values, marker="o",
                 color=SOURCE_COLOURS.get(str(src), case_colour(i)), label=str(src))
+    _years(ax)
     ax.set_title("Shadow prices of the budget constraints", fontsize=11, loc="left")
     ax.set_ylabel(da.attrs.get("units", "objective per unit of budget"))
     ax.set_xlabel("year")
@@ -599,6 +606,7 @@ def sample_trajectories(ds: xr.Dataset, condition: xr.DataArray, var: str = "sdg
         hit = bool(cond[k])
         ax.plot(t, lines[k], color="#C0392B" if hit else "#999999",
                 alpha=0.5 if hit else 0.15, linewidth=0.8)
+    _years(ax)
     ax.plot([], [], color="#C0392B", label="condition holds")
     ax.plot([], [], color="#999999", label="condition does not hold")
     title, unit = _label(ds, var, None, goal)

@@ -514,6 +514,11 @@ def _execution(ctx: _Context) -> str:
                         "monitored value is worse than 90% of simulated futures under this "
                         "roadmap (10th percentile, or 90th for lower-is-better indicators)."))
         mon = monitoring_table(ds, case, codes)
+        if mon["trigger"].isna().all():
+            out.append(missing("Triggers need an ensemble (at least 5 replicates) to measure "
+                               "how far a path may drift by chance; this result has "
+                               f"{int(mon['members'].max())} member(s). Run `stisim compare` "
+                               "or `stisim sweep` with replicates. Expected paths are shown."))
         from stisim.sdg.registry import registry
 
         reg = registry()
@@ -553,7 +558,8 @@ def _monitoring_wide(mon: pd.DataFrame) -> pd.DataFrame:
                "unit": grp["unit"].iloc[0],
                "re-plan if": f"{grp['direction'].iloc[0]} trigger"}
         for _, r in grp.iterrows():
-            row[f"{r.year:.0f}"] = f"{r.expected:.4g} / {r.trigger:.4g}"
+            trigger = f"{r.trigger:.4g}" if np.isfinite(r.trigger) else "–"
+            row[f"{r.year:.0f}"] = f"{r.expected:.4g} / {trigger}"
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -208,6 +208,22 @@ def targets_table(ds: xr.Dataset, year: float | None = None) -> pd.DataFrame:
     return out
 
 
+MIN_MEMBERS_FOR_TRIGGERS = 5
+
+
+def checkpoints_of(times: np.ndarray) -> list[float]:
+    """Monitoring checkpoints: round years (every 5 years over long horizons, 2 or 1 over
+    short ones) after the base year, plus the last year."""
+    times = np.asarray(times, float)
+    later = times[times > times[0]]
+    if later.size == 0:
+        return []
+    span = later[-1] - times[0]
+    step = 5 if span >= 10 else 2 if span >= 4 else 1
+    marks = [float(t) for t in later if float(t) == int(t) and int(t) % step == 0]
+    return sorted(set(marks) | {float(later[-1])})
+
+
 def monitoring_table(ds: xr.Dataset, case: str, indicators: list[str],
                      checkpoints: list[float] | None = None, quantile: float = 0.1
                      ) -> pd.DataFrame:
@@ -217,26 +233,26 @@ def monitoring_table(ds: xr.Dataset, case: str, indicators: list[str],
     members on the unfavourable side (10th percentile for higher-is-better indicators, 90th
     for lower-is-better): a monitored value beyond it is worse than 90% of simulated futures
     under this roadmap, the signal to re-plan (guidebook step 6: monitor, evaluate, update).
+    With fewer than 5 members there is no spread to set a trigger from: it is NaN.
     """
     from stisim.sdg.registry import registry
 
     reg = registry()
     vals = members(ds, "indicator_value").sel(case=case)
-    times = vals["time"].values.astype(float)
     if checkpoints is None:
-        span = times[times > times[0]]
-        checkpoints = sorted({float(t) for t in span[:: max(1, len(span) // 4)]}
-                             | ({float(span[-1])} if len(span) else set()))
+        checkpoints = checkpoints_of(vals["time"].values)
     rows = []
     for ind in indicators:
         higher = reg.loc[ind, "better"] == "higher"
         q = quantile if higher else 1 - quantile
         for year in checkpoints:
-            v = select_time(vals.sel(indicator=ind), year)
+            v = select_time(vals.sel(indicator=ind), year).dropna("member")
+            enough = v.sizes["member"] >= MIN_MEMBERS_FOR_TRIGGERS
             rows.append({"indicator": ind, "name": reg.loc[ind, "name"],
                          "unit": reg.loc[ind, "unit"], "year": float(year),
                          "expected": float(v.median("member")),
-                         "trigger": float(v.quantile(q, "member")),
+                         "trigger": float(v.quantile(q, "member")) if enough else np.nan,
+                         "members": int(v.sizes["member"]),
                          "direction": "below" if higher else "above"})
     return pd.DataFrame(rows)
 

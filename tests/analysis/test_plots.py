@@ -146,3 +146,13 @@ def test_peers_use_observed_values_only():
     assert 1 <= row["rank"] <= row["n"]
     fig = plots.peer_chart(summary, long, "Ghana")
     assert plots.to_png(fig).startswith(PNG)
+
+
+def test_single_run_has_no_triggers(comparison_ds):
+    from stisim.analysis.summaries import checkpoints_of
+
+    one = comparison_ds.isel(replicate=[0])
+    mon = monitoring_table(one, "optimal_sdg", ["9.5.1"])
+    assert mon["trigger"].isna().all() and (mon["members"] == 1).all()
+    assert checkpoints_of(np.arange(2022.0, 2041.0)) == [2025.0, 2030.0, 2035.0, 2040.0]
+    assert checkpoints_of(np.arange(2022.0, 2028.0)) == [2024.0, 2026.0, 2027.0]
