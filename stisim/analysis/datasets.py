@@ -145,6 +145,8 @@ def design_of(ds: xr.Dataset) -> dict[str, Any]:
         raise DataError(f"sweep_design attribute is not valid JSON: {exc}") from None
     if "design" not in design and "name" in design:
         design["design"] = design["name"]
+    if "problem" not in design and "salib_problem" in design:
+        design["problem"] = design["salib_problem"]
     return design
 
 
@@ -154,15 +156,23 @@ CATEGORICAL = ("choice", "categorical", "levels", "lever", "discrete", "grid")
 def levers(ds: xr.Dataset) -> list[str]:
     """Sweep coords on ``run`` that set alternatives (strategies, portfolios, budget levels)
     rather than sample uncertainties: declared in ``sweep_design["levers"]``, marked as
-    levers or categorical in its parameters, non-numeric, or absent from the design."""
+    levers or categorical in its parameters, non-numeric, or absent from the design. A
+    parameter's ``role`` ("lever" or "uncertainty"), when recorded, decides."""
     design = design_of(ds)
     params = {p.get("name"): p for p in design.get("parameters", []) if isinstance(p, dict)}
-    sampled = set(params) | set((design.get("problem") or {}).get("names", []))
+    problem_names = set((design.get("problem") or {}).get("names", []))
+    sampled = set(params) | problem_names
     declared = set(design.get("levers", []))
     out = []
     for name in run_parameters(ds):
         entry = params.get(name, {})
-        kind = str(entry.get("kind", entry.get("distribution", ""))).lower()
+        if "role" in entry:
+            if entry["role"] == "lever":
+                out.append(name)
+            continue
+        kind = str(entry.get("kind", entry.get("distribution", entry.get("dist", "")))).lower()
+        if name in problem_names and name not in declared:
+            continue
         if (name in declared or kind in CATEGORICAL or ds[name].dtype.kind in "OUSb"
                 or (name not in sampled and name != "seed")):
             out.append(name)

@@ -51,7 +51,9 @@ def problem_of(ds: xr.Dataset) -> dict[str, Any]:
         name = p.get("name")
         if name in lever_names or name not in ds.coords or ds[name].dtype.kind not in "iuf":
             continue
-        b = p.get("bounds")
+        b = p.get("bounds", p.get("salib_bounds"))
+        if b is None and "low" in p and "high" in p:
+            b = [p["low"], p["high"]]
         if b is None or len(b) != 2:
             values = np.asarray(ds[name].values, float)
             b = [float(values.min()), float(values.max())]
@@ -106,6 +108,13 @@ def _check_morris_order(X: np.ndarray, problem: dict[str, Any]) -> bool:
 
 
 def _sample_matrix(ds: xr.Dataset, problem: dict[str, Any], idx: np.ndarray) -> np.ndarray:
+    """The design matrix X of the runs ``idx``: the sweep's ``sample(run, uncertainty)`` (in
+    the SALib problem's space) when recorded, else the parameter coords on ``run``."""
+    if "sample" in ds and ds["sample"].dims[0] == "run" and ds["sample"].ndim == 2:
+        dim = ds["sample"].dims[1]
+        labels = [str(v) for v in ds[dim].values] if dim in ds.coords else []
+        if set(problem["names"]) <= set(labels):
+            return np.asarray(ds["sample"].sel({dim: problem["names"]}).values, float)[idx]
     missing = [n for n in problem["names"] if n not in ds.coords]
     if missing:
         raise DataError(f"sweep lacks run coords for sampled parameters {missing}; coords: "

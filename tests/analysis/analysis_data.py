@@ -165,15 +165,19 @@ def sweep(n_base: int = 32, replicates: int = 2, seed: int = 11, design: str = "
         status[::fail_every, -1] = "failed"
         da = da.where(xr.DataArray(status == "ok", dims=("run", "replicate")))
     seeds = np.random.SeedSequence(seed).generate_state(n * replicates).reshape(n, replicates)
+    # The layout written by stisim.sweep: parameters with a role, the SALib problem under
+    # "salib_problem", lever-major run order and the design matrix as `sample`.
     design_attr = {
-        "design": design, "levers": ["strategy"],
-        "parameters": [{"name": nm, "distribution": "uniform", "bounds": bd}
+        "design": design, "samples": n_base, "runs": n, "replicates": replicates,
+        "run_order": "lever-major: run = lever_combination * design_points + design_point",
+        "parameters": [{"name": nm, "role": "uncertainty", "dist": "uniform", "low": bd[0],
+                        "high": bd[1], "salib_dist": "unif", "salib_bounds": bd}
                        for nm, bd in zip(problem["names"], problem["bounds"])]
-        + [{"name": "strategy", "distribution": "levels", "values": list(strategies)}],
+        + [{"name": "strategy", "role": "lever", "dist": "choice",
+            "values": list(strategies)}],
     }
     if design in ("sobol", "morris"):
-        design_attr["problem"] = problem
-        design_attr["sample_order"] = "runs follow the SALib sample within each lever setting"
+        design_attr["salib_problem"] = problem
     if design == "sobol":
         design_attr["calc_second_order"] = False
     if design == "morris":
@@ -181,11 +185,13 @@ def sweep(n_base: int = 32, replicates: int = 2, seed: int = 11, design: str = "
     attrs = _attrs("sweep", seed, {"sweep": {"design": design, "n": n_base}})
     attrs["sweep_design"] = json.dumps(design_attr)
     extra = {"seed": (("run", "replicate"), seeds.astype(np.int64)),
-             "run_status": (("run", "replicate"), status.astype(str))}
+             "run_status": (("run", "replicate"), status.astype(str)),
+             "sample": (("run", "uncertainty"), np.tile(X, (len(strategies), 1)))}
     ds = _finish(da, attrs, extra)
     coords = {nm: ("run", np.tile(X[:, i], len(strategies)))
               for i, nm in enumerate(problem["names"])}
     coords["strategy"] = ("run", np.array(lever))
+    coords["uncertainty"] = problem["names"]
     return ds.assign_coords(coords)
 
 
