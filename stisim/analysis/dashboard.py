@@ -124,6 +124,7 @@ class Dashboard:
                                                float_format="{:,.3f}".format)
         self.allocation = self._pane("stisim-allocation")
         self.shadow = self._pane("stisim-shadow")
+        self.front_pane = self._pane("stisim-front")
         self.alloc_note = pn.pane.Markdown("")
         self.alloc_case = pn.widgets.Select(name="Allocation of", options=[], width=360,
                                             css_classes=["stisim-alloc-case"], visible=False)
@@ -136,7 +137,7 @@ class Dashboard:
             ("Goal scores", pn.Column(self.goals)),
             ("Compare", pn.Column(self.compare, self.compare_table)),
             ("Allocation", pn.Column(self.alloc_case, self.alloc_note, self.allocation,
-                                     self.shadow)),
+                                     self.shadow, self.front_pane)),
             dynamic=False, sizing_mode="stretch_width", css_classes=["stisim-tabs"])
         self._quiet = False  # set while widgets are reset, so watchers do not redraw
         self._stale: set[int] = set()
@@ -148,6 +149,7 @@ class Dashboard:
         self.alloc_case.param.watch(lambda e: self._redraw_allocation(), "value")
         self.ds: xr.Dataset | None = None
         self.alloc: xr.Dataset | None = None
+        self.front: xr.Dataset | None = None
         if self.files:
             self.dataset.value = self._default()
             self._on_dataset()
@@ -159,7 +161,7 @@ class Dashboard:
         """The newest simulated result among the first files (allocations alone show less)."""
         for label, path in list(self.files.items())[:10]:
             try:
-                if kind_of(load(path)) != "allocation":
+                if kind_of(load(path)) in ("comparison", "sweep", "run"):
                     return label
             except (StisimError, OSError, ValueError):
                 continue
@@ -194,25 +196,28 @@ class Dashboard:
             return
         self._say("")
         kind = kind_of(ds)
-        self.alloc = ds if kind == "allocation" else self._sibling_allocation(path)
-        self.ds = None if kind == "allocation" else ds
+        self.alloc = ds if kind == "allocation" else self._sibling(path, "allocation")
+        self.front = ds if kind == "pareto" else self._sibling(path, "pareto")
+        self.ds = ds if kind in ("comparison", "sweep", "run") else None
         self._quiet = True
         try:
             self._set_widgets(kind, keep_group)
         finally:
             self._quiet = False
         self.refresh()
-        if kind == "allocation":
+        if self.ds is None:
             self.tabs.active = 3
 
-    def _sibling_allocation(self, path: Path) -> xr.Dataset | None:
+    def _sibling(self, path: Path, kind: str) -> xr.Dataset | None:
+        """A result of ``kind`` in the same directory (e.g. the optimiser's allocation.nc
+        and pareto.nc beside a comparison)."""
         for other in self.files.values():
             if other.parent == path.parent and other != path:
                 try:
                     ds = load(other)
                 except (StisimError, OSError, ValueError):
                     continue
-                if kind_of(ds) == "allocation":
+                if kind_of(ds) == kind:
                     return ds
         return None
 
@@ -221,7 +226,9 @@ class Dashboard:
         if ds is None:
             for w in (self.cases, self.indicator, self.goal, self.year, self.variable):
                 w.disabled = True
-            self.info.object = f"**allocation** · {self.alloc.attrs.get('country', '')}"
+            what = self.alloc if self.alloc is not None else self.front
+            self.info.object = (f"**{kind}** · {what.attrs.get('country', '')} "
+                                "(see the Allocation tab)")
             return
         for w in (self.cases, self.indicator, self.goal, self.year, self.variable):
             w.disabled = False
@@ -349,8 +356,11 @@ class Dashboard:
             self.alloc_note.object = (f"Total {total:,.0f} {spend.attrs.get('units', '')} "
                                       f"over {spend.sizes.get('year', 0)} years.")
         elif self.alloc is not None:
-            self.allocation.object = plots.allocation_chart(self.alloc["spend"],
-                                                            "Optimised allocation")
+            from stisim.analysis.report import spend_units
+
+            spend = self.alloc["spend"].copy()
+            spend.attrs["units"] = spend_units(self.alloc)
+            self.allocation.object = plots.allocation_chart(spend, "Optimised allocation")
             self.alloc_note.object = (f"Objective {self.alloc.attrs.get('objective', '?')}, "
                                       f"status {self.alloc.attrs.get('status', '?')}.")
         else:
@@ -359,6 +369,8 @@ class Dashboard:
                                       "`stisim compare`.")
         self.shadow.object = (plots.shadow_price_chart(self.alloc)
                               if self.alloc is not None else None)
+        self.front_pane.object = (plots.optimiser_pareto(self.front)
+                                  if self.front is not None else None)
 
     def _redraw_allocation(self) -> None:
         if self._quiet:
@@ -372,8 +384,9 @@ class Dashboard:
         from stisim.analysis.report import build_report
 
         path = self.files[self.dataset.value]
-        return io.BytesIO(build_report(path.parent if self.alloc is not None and self.ds
-                                       is not None else path).encode("utf-8"))
+        # Results of one command share a directory: report them together.
+        together = sum(x is not None for x in (self.ds, self.alloc, self.front)) > 1
+        return io.BytesIO(build_report(path.parent if together else path).encode("utf-8"))
 
     def view(self):
         pn = self.pn

@@ -7,7 +7,8 @@ Four kinds of Dataset reach the analysis layer:
   ``replicate``, with ``run_status`` and a ``sweep_design`` attribute;
 - ``comparison``: prioritisation strategies along ``strategy`` and ``replicate``, plus
   ``spend(strategy, action, year, source)``;
-- ``allocation``: one optimised roadmap, dims ``action``, ``year``, ``source``.
+- ``allocation``: one optimised roadmap, dims ``action``, ``year``, ``source``;
+- ``pareto``: the optimiser's Pareto front between two objectives, dim ``point``.
 
 Plots and reports look at every simulated kind through :func:`members`: an array with a
 ``case`` dim (strategies, scenarios or lever settings being compared) and a ``member`` dim
@@ -27,7 +28,7 @@ import xarray as xr
 
 from stisim.errors import DataError
 
-KINDS = ("run", "sweep", "comparison", "allocation")
+KINDS = ("run", "sweep", "comparison", "allocation", "pareto")
 SUFFIXES = (".nc", ".zarr")
 # Dims that hold ensemble members rather than compared cases.
 MEMBER_DIMS = ("run", "replicate")
@@ -46,8 +47,11 @@ def kind_of(ds: xr.Dataset) -> str:
         return "run"
     if "spend" in ds and "action" in ds.dims:
         return "allocation"
-    raise DataError("not a stisim result: expected indicator_value (run, sweep, comparison) or "
-                    f"spend(action, year, source) (allocation); found variables "
+    if "pareto_primary" in ds and "pareto_secondary" in ds:
+        return "pareto"
+    raise DataError("not a stisim result: expected indicator_value (run, sweep, comparison), "
+                    "spend(action, year, source) (allocation) or pareto_primary(point) "
+                    f"(Pareto front); found variables "
                     f"{sorted(map(str, ds.data_vars))}")
 
 

@@ -338,8 +338,8 @@ def pareto_front(x: np.ndarray, y: np.ndarray, labels: Sequence[str] | None = No
         for i, g in enumerate(names):
             m = np.asarray(groups) == g
             ax.scatter(x[m], y[m], s=22, color=case_colour(i), alpha=0.6, label=str(g))
-    else:
-        ax.scatter(x, y, s=22, color="#999999", alpha=0.6, label="dominated")
+    elif (~front).any():
+        ax.scatter(x[~front], y[~front], s=22, color="#999999", alpha=0.6, label="dominated")
     order = np.argsort(x[front])
     ax.plot(x[front][order], y[front][order], color="#C0392B", linewidth=1.5, marker="o",
             markersize=6, markerfacecolor="none", label="non-dominated")
@@ -354,6 +354,25 @@ def pareto_front(x: np.ndarray, y: np.ndarray, labels: Sequence[str] | None = No
     _style(ax)
     ax.legend(fontsize=8, frameon=False)
     return fig
+
+
+def optimiser_pareto(front: xr.Dataset) -> Figure:
+    """The optimiser's Pareto front (``pareto_primary`` against ``pareto_secondary`` over
+    ``point``); objectives named ``min_*`` are minimised, others maximised."""
+    a = front.attrs
+    primary, secondary = str(a.get("primary", "primary")), str(a.get("secondary", "secondary"))
+    y = front["pareto_primary"].values
+    x = front["pareto_secondary"].values
+    labels = [str(int(p)) for p in front["point"].values]
+    if "pareto_scale" in front:
+        funded = (front["pareto_scale"] > 1e-9).sum("action").values
+        labels = [f"{p} ({n} actions)" for p, n in zip(labels, funded)]
+    return pareto_front(x, y, labels,
+                        xlabel=f"{secondary} ({a.get('secondary_units', '')})",
+                        ylabel=f"{primary} ({a.get('primary_units', '')})",
+                        maximise=(not secondary.startswith("min"),
+                                  not primary.startswith("min")),
+                        title=f"Pareto front: {primary} against {secondary}")
 
 
 def strategy_pareto(ds: xr.Dataset, year: float | None = None) -> Figure | None:
@@ -372,45 +391,78 @@ def strategy_pareto(ds: xr.Dataset, year: float | None = None) -> Figure | None:
                         groups=table["case"].tolist())
 
 
+def source_colours(sources: Sequence[str]) -> dict[str, str]:
+    """A colour per finance source: the usual three by name, others from the palette."""
+    out, k = {}, 0
+    for src in map(str, sources):
+        if src in SOURCE_COLOURS:
+            out[src] = SOURCE_COLOURS[src]
+        else:
+            while CASE_COLOURS[k % len(CASE_COLOURS)] in SOURCE_COLOURS.values():
+                k += 1
+            out[src] = CASE_COLOURS[k % len(CASE_COLOURS)]
+            k += 1
+    return out
+
+
 def allocation_chart(spend: xr.DataArray, title: str = "Allocation") -> Figure:
-    """Spend by action (stacked by source), by year (stacked by action) and by source."""
+    """Spend by action (stacked by source) on top; by year (stacked by action for a few
+    actions, by source for many) and by source below."""
     units = spend.attrs.get("units", "")
-    df = allocation_frame(spend)
-    fig = _figure(11, 4.6)
-    axes = fig.subplots(1, 3, width_ratios=[1.3, 1.3, 0.7])
+    if "action_name" in spend.coords:  # readable labels: "GH01 Short name"
+        names = {str(a): f"{a} {textwrap.shorten(str(n), 34, placeholder='…')}"
+                 for a, n in zip(spend["action"].values, spend["action_name"].values)}
+        spend = spend.assign_coords(action=[names[str(a)] for a in spend["action"].values])
+    df = allocation_frame(spend.drop_vars([c for c in spend.coords if c not in spend.dims]))
+    sources = [str(c) for c in spend["source"].values if str(c) in set(df["source"])]
+    colours = source_colours(sources)
     by_action = df.pivot_table(index="action", columns="source", values="spend",
                                aggfunc="sum", fill_value=0.0)
     by_action = by_action.loc[by_action.sum(axis=1).sort_values().index]
-    by_action = by_action[[str(c) for c in spend["source"].values if str(c) in by_action]]
-    left = np.zeros(len(by_action))
+    by_action = by_action[[s for s in sources if s in by_action]]
+    n_act = len(by_action)
+    fig = _figure(10, 1.4 + 0.24 * n_act + 3.4)
+    grid = fig.add_gridspec(2, 2, height_ratios=[0.6 + 0.24 * n_act, 3.0],
+                            width_ratios=[1.6, 1.0])
+    top = fig.add_subplot(grid[0, :])
+    left = np.zeros(n_act)
     for src in by_action.columns:
-        axes[0].barh(by_action.index, by_action[src], left=left, label=str(src),
-                     color=SOURCE_COLOURS.get(str(src)))
+        top.barh(by_action.index, by_action[src], left=left, label=src, color=colours[src])
         left += by_action[src].to_numpy()
-    axes[0].set_title("by action and source", fontsize=10, loc="left")
-    axes[0].set_xlabel(units)
-    axes[0].tick_params(axis="y", labelsize=8)
-    by_year = df.pivot_table(index="year", columns="action", values="spend", aggfunc="sum",
+    top.set_title("by action and source", fontsize=10, loc="left")
+    top.set_xlabel(units)
+    top.tick_params(axis="y", labelsize=8)
+    top.legend(fontsize=8, frameon=False, loc="lower right", title="source",
+               title_fontsize=8)
+    top.grid(True, axis="x", color="#dddddd", linewidth=0.6)
+    top.spines[["top", "right"]].set_visible(False)
+    few = df["action"].nunique() <= 8
+    key = "action" if few else "source"
+    by_year = df.pivot_table(index="year", columns=key, values="spend", aggfunc="sum",
                              fill_value=0.0)
-    by_year = by_year[[c for c in spend["action"].values if c in by_year]]
+    order = [c for c in (spend["action"].values if few else sources) if c in by_year]
+    by_year = by_year[order]
+    ax = fig.add_subplot(grid[1, 0])
     bottom = np.zeros(len(by_year))
-    for i, act in enumerate(by_year.columns):
-        axes[1].bar(by_year.index.astype(str), by_year[act], bottom=bottom, label=str(act),
-                    color=case_colour(i))
-        bottom += by_year[act].to_numpy()
-    axes[1].set_title("by year and action", fontsize=10, loc="left")
-    axes[1].set_ylabel(units)
-    axes[1].tick_params(axis="x", labelsize=8, rotation=45)
-    axes[1].legend(fontsize=7, frameon=False, ncols=3, loc="upper center",
-                   bbox_to_anchor=(0.5, -0.2))
-    by_source = df.groupby("source")["spend"].sum().reindex(
-        [c for c in spend["source"].values if c in set(df["source"])])
-    axes[2].bar(by_source.index.astype(str), by_source.to_numpy(),
-                color=[SOURCE_COLOURS.get(str(s), "#888888") for s in by_source.index])
-    axes[2].set_title("by source (colours as left)", fontsize=10, loc="left")
-    axes[2].set_ylabel(units)
-    for ax in axes:
-        _style(ax)
+    for i, col in enumerate(by_year.columns):
+        ax.bar(by_year.index.astype(str), by_year[col], bottom=bottom, label=str(col),
+               color=case_colour(i) if few else colours[str(col)])
+        bottom += by_year[col].to_numpy()
+    ax.set_title(f"by year and {key}", fontsize=10, loc="left")
+    ax.set_ylabel(units)
+    ax.tick_params(axis="x", labelsize=8, rotation=45)
+    if few:
+        ax.legend(fontsize=7, frameon=False, ncols=2, loc="upper left",
+                  bbox_to_anchor=(1.0, 1.0))
+    _style(ax)
+    ax2 = fig.add_subplot(grid[1, 1])
+    by_source = df.groupby("source")["spend"].sum().reindex(sources)
+    ax2.bar(by_source.index.astype(str), by_source.to_numpy(),
+            color=[colours[s] for s in by_source.index])
+    ax2.set_title("by source", fontsize=10, loc="left")
+    ax2.set_ylabel(units)
+    ax2.tick_params(axis="x", labelsize=8, rotation=30 if len(sources) > 3 else 0)
+    _style(ax2)
     fig.suptitle(title, fontsize=11, x=0.01, ha="left")
     return fig
 
@@ -424,9 +476,10 @@ def shadow_price_chart(alloc: xr.Dataset) -> Figure | None:
     da = alloc[name].transpose("source", "year")
     fig = _figure(7.5, 3.8)
     ax = fig.add_subplot()
-    for i, src in enumerate(da["source"].values):
+    colours = source_colours(da["source"].values)
+    for src in da["source"].values:
         ax.plot(da["year"].values, da.sel(source=src).values, marker="o",
-                color=SOURCE_COLOURS.get(str(src), case_colour(i)), label=str(src))
+                color=colours[str(src)], label=str(src))
     _years(ax)
     ax.set_title("Shadow prices of the budget constraints", fontsize=11, loc="left")
     ax.set_ylabel(da.attrs.get("units", "objective per unit of budget"))

@@ -364,9 +364,36 @@ def _focus_case(ctx: _Context) -> str:
     return labels[0]
 
 
+def _optimiser_front(ctx: _Context) -> list[str]:
+    front = ctx.results.first("pareto")
+    if front is None:
+        return []
+    a = front.attrs
+    out = ["<h3>Trade-off between objectives (optimiser)</h3>",
+           para(f"Each point is an efficient allocation between {a.get('primary', '?')} and "
+                f"{a.get('secondary', '?')} ({a.get('method', 'Pareto front')}); moving "
+                "along the front shows what one objective costs in terms of the other."),
+           figure(plots.optimiser_pareto(front), "Pareto front of the optimiser.")]
+    frame = pd.DataFrame({"point": front["point"].values,
+                          str(a.get("primary", "primary")): front["pareto_primary"].values,
+                          str(a.get("secondary", "secondary")):
+                          front["pareto_secondary"].values})
+    if "pareto_scale" in front:
+        frame["funded actions"] = (front["pareto_scale"] > 1e-9).sum("action").values
+    out.append(table(frame))
+    return out
+
+
 def _pathways(ctx: _Context) -> str:
+    front = _optimiser_front(ctx)
     if ctx.ds is None:
-        return missing("No simulated result in this input.")
+        return "\n".join([*front, missing("No simulated result in this input: pathways are "
+                                          "compared by simulation (`stisim compare`).")])
+    body = _simulated_pathways(ctx)
+    return "\n".join([body, *front])
+
+
+def _simulated_pathways(ctx: _Context) -> str:
     ds = ctx.ds
     labels = case_labels(ds)
     if not ctx.simulated:
@@ -438,46 +465,114 @@ def _sensitivity_section(ctx: _Context, ty: float) -> str:
     return "\n".join(out)
 
 
+def spend_units(ds: xr.Dataset) -> str:
+    """Units of ``spend``: its attribute, or the dataset's currency when it refers to it."""
+    units = str(ds["spend"].attrs.get("units", ""))
+    if (not units or "currency" in units) and "currency" in ds.attrs:
+        return str(ds.attrs["currency"])
+    return units
+
+
+def _allocation_section(alloc: xr.Dataset) -> list[str]:
+    a = alloc.attrs
+    out = [para(f"Optimised allocation: objective {a.get('objective', 'not recorded')}"
+                + (f" ({a['objective_units']})" if "objective_units" in a else "")
+                + f", solver status {a.get('status', '?')}, objective value "
+                f"{float(a.get('objective_value', np.nan)):.4g}"
+                + (f", portfolio {a['portfolio_name']}" if "portfolio_name" in a else "")
+                + ".")]
+    spend = alloc["spend"].copy()
+    spend.attrs["units"] = spend_units(alloc)
+    out.append(figure(plots.allocation_chart(spend, "Optimised allocation"),
+                      "Spend by action, year and source."))
+    if "scale" in alloc:
+        rows = pd.DataFrame({"action": [str(v) for v in alloc["action"].values]})
+        for coord in ("action_name", "instrument", "lead"):
+            if coord in alloc.coords:
+                rows[coord.replace("_", " ")] = [textwrap.shorten(str(v), 45)
+                                                for v in alloc[coord].values]
+        rows["scale"] = alloc["scale"].values
+        rows["total spend"] = spend.sum([d for d in spend.dims if d != "action"]).values
+        rows = rows.sort_values("total spend", ascending=False)
+        out.append(para(f"Actions by total spend ({spend.attrs['units']}); scale 1 = the "
+                        "action at full size:"))
+        out.append(table(rows, {"scale": ".2f", "total spend": ",.1f"}))
+    if "budget" in alloc and "budget_used" in alloc:
+        budget = alloc["budget"].sum("year").to_pandas()
+        used = alloc["budget_used"].sum("year").to_pandas()
+        util = pd.DataFrame({"source": budget.index.astype(str), "budget": budget.values,
+                             "used": used.reindex(budget.index).values})
+        finite = np.isfinite(util["budget"]) & (util["budget"] > 0)
+        util["used share"] = (util["used"] / util["budget"]).where(finite)
+        util["budget"] = [f"{b:,.1f}" if np.isfinite(b) else "unlimited"
+                          for b in util["budget"]]
+        out.append("<h3>Budgets and their use</h3>")
+        out.append(table(util, {"used": ",.1f", "used share": ".0%"}))
+    sp = shadow_price_var(alloc)
+    out.append("<h3>Shadow prices</h3>")
+    if sp is not None:
+        out.append(para("A shadow price is the gain in the objective from one more unit of a "
+                        "constraint's right-hand side (budget of a source in a year, agency "
+                        "capacity, SDG floor); zero means the constraint does not bind, so "
+                        "extra money there buys nothing. Where it is highest, extra money "
+                        "goes furthest. Missing values: the solver reported no dual there "
+                        "(e.g. integer decisions)."))
+        fig = plots.shadow_price_chart(alloc)
+        if fig is not None and np.isfinite(alloc[sp].values).any():
+            out.append(figure(fig, "Shadow prices (dual values) of the budget constraints."))
+        frame = alloc[sp].transpose("source", "year").to_pandas()
+        frame.columns = [str(c) for c in frame.columns]
+        out.append(table(frame.reset_index(), {c: ".3g" for c in frame.columns}))
+    else:
+        out.append(missing("The allocation records no shadow prices of its budget "
+                           "constraints (set optimise.shadow_prices=true)."))
+    for name in alloc.data_vars:
+        if str(name).endswith("shadow_price") and name != sp:
+            da = alloc[name]
+            out.append(para(f"{da.attrs.get('long_name', name)} "
+                            f"({da.attrs.get('units', '')}):"))
+            frame = da.to_pandas()
+            if isinstance(frame, pd.DataFrame):
+                frame.columns = [str(c) for c in frame.columns]
+                out.append(table(frame.reset_index(), {c: ".3g" for c in frame.columns}))
+            else:
+                out.append(table(frame.rename("shadow price").reset_index(),
+                                 {"shadow price": ".3g"}))
+    gv = gain_var(alloc)
+    if gv is not None:
+        g = alloc[gv]
+        if "year" in g.dims:
+            g = g.isel(year=-1)
+            when = f" by {int(alloc['year'].values[-1])}"
+        else:
+            g = g.sum([d for d in g.dims if d not in ("indicator", "goal")])
+            when = ""
+        frame = g.to_dataframe(name="gain").reset_index()
+        frame = frame[frame["gain"].abs() > 1e-12]
+        if "indicator" in frame and "indicator_name" in alloc:
+            frame["name"] = [textwrap.shorten(str(alloc["indicator_name"].sel(
+                indicator=i).values), 55) for i in frame["indicator"]]
+        out.append(f"<h3>Promised gains{_e(when)}</h3>")
+        out.append(para("What the optimiser expects the roadmap to add to each indicator "
+                        "(its response assumptions); step 6 monitors what is delivered."))
+        out.append(table(frame, {"gain": ".4g"}))
+    if "sdg_index_gain" in alloc:
+        gain = alloc["sdg_index_gain"]
+        out.append(para(f"Promised SDG index gain: {float(gain.isel(year=-1)):.3f} points by "
+                        f"{int(alloc['year'].values[-1])}."))
+    return out
+
+
 def _roadmap(ctx: _Context) -> str:
     out = []
-    alloc = ctx.alloc
-    if alloc is not None:
-        a = alloc.attrs
-        out.append(para(f"Optimised allocation (objective {a.get('objective', 'not recorded')}"
-                        f", solver status {a.get('status', '?')}, objective value "
-                        f"{a.get('objective_value', '?')})."))
-        out.append(figure(plots.allocation_chart(alloc["spend"], "Optimised allocation"),
-                          "Spend by action, year and source."))
-        if "scale" in alloc:
-            sc = alloc["scale"].to_dataframe().reset_index()
-            sc["total spend"] = alloc["spend"].sum([d for d in alloc["spend"].dims
-                                                    if d != "action"]).values
-            out.append(table(sc, {"scale": ".2f", "total spend": ",.1f"}))
-        sp = shadow_price_var(alloc)
-        if sp is not None:
-            out.append("<h3>Shadow prices of the budgets</h3>")
-            out.append(para("A shadow price is the gain in the objective from one more unit "
-                            "of budget of that source in that year; zero means the budget "
-                            "does not bind. Where it is highest, extra money goes furthest."))
-            out.append(figure(plots.shadow_price_chart(alloc),
-                              "Shadow prices (dual values) of the budget constraints."))
-            frame = alloc[sp].to_pandas()
-            out.append(table(frame.reset_index(), {c: ".3g" for c in frame.columns}))
-        else:
-            out.append(missing("The allocation records no shadow prices of its budget "
-                               "constraints."))
-        gv = gain_var(alloc)
-        if gv is not None:
-            g = alloc[gv]
-            other = [d for d in g.dims if d not in ("indicator", "goal")]
-            total = g.sum(other) if other else g
-            out.append("<h3>Promised gains</h3>")
-            out.append(table(total.to_dataframe(name="gain").reset_index(), {"gain": ".3g"}))
+    if ctx.alloc is not None:
+        out += _allocation_section(ctx.alloc)
     if ctx.ds is not None and "spend" in ctx.ds:
         ds = ctx.ds
         case = _focus_case(ctx)
         spend = members(ds, ds["spend"].rename("spend")).sel(case=case).mean("member")
         spend.attrs.update(ds["spend"].attrs)
+        spend.attrs["units"] = spend_units(ds)
         out.append(f"<h3>Allocation under {_e(case)}</h3>")
         out.append(figure(plots.allocation_chart(spend, f"Allocation under {case}"),
                           f"Spend by action, year and source under {case}."))

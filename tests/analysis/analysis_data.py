@@ -196,22 +196,52 @@ def sweep(n_base: int = 32, replicates: int = 2, seed: int = 11, design: str = "
 
 
 def allocation(seed: int = 5) -> xr.Dataset:
-    """An optimised allocation: dims action, year, source; shadow prices (source, year)."""
+    """An optimised allocation in the layout of stisim.optimize: dims action, year, source;
+    scale, spend, budgets, gains and shadow prices of budget (source, year) and agency
+    capacity constraints."""
     rng = np.random.default_rng(seed)
     years = np.arange(2023, 2031)
     spend = rng.uniform(0, 30, (len(ACTIONS), len(years), len(SOURCES)))
     spend[rng.uniform(size=spend.shape) < 0.25] = 0.0
     codes = ["9.5.1", "9.5.2", "9.c.1", "7.2.1", "17.8.1"]
     gains = rng.uniform(0, 2, (len(ACTIONS), len(codes)))
+    budget = spend.sum(axis=0).T * rng.uniform(1.0, 1.5, (len(SOURCES), len(years)))
+    budget[SOURCES.index("private")] = np.inf
+    duals = rng.uniform(0, 0.2, (len(SOURCES), len(years)))
+    duals[SOURCES.index("private")] = np.nan
     ds = xr.Dataset(
         {"scale": ("action", rng.uniform(0.2, 1.0, len(ACTIONS))),
          "spend": (("action", "year", "source"), spend),
-         "indicator_gain": (("action", "indicator"), gains),
-         "shadow_price": (("source", "year"), rng.uniform(0, 0.2, (len(SOURCES), len(years))))},
+         "budget": (("source", "year"), budget),
+         "budget_used": (("year", "source"), spend.sum(axis=0)),
+         "action_indicator_gain": (("action", "indicator"), gains),
+         "indicator_gain": (("indicator", "year"),
+                            np.cumsum(np.tile(gains.sum(0)[:, None] / 8, (1, 8)), axis=1)),
+         "budget_shadow_price": (("source", "year"), duals),
+         "capacity_shadow_price": (("agency", "year"),
+                                   rng.uniform(0, 0.01, (2, len(years))))},
         coords={"action": list(ACTIONS), "year": years, "source": list(SOURCES),
-                "indicator": codes})
-    ds["spend"].attrs["units"] = "USD million"
-    ds["shadow_price"].attrs["units"] = "SDG index points per USD million"
+                "indicator": codes, "agency": ["MESTI", "MoCD"],
+                "action_name": ("action", [a.replace("_", " ").capitalize() + " programme"
+                                           for a in ACTIONS])})
+    ds["spend"].attrs["units"] = "see attribute currency"
+    ds["budget_shadow_price"].attrs["units"] = "objective unit per currency unit"
     ds.attrs = {"objective": "sdg", "objective_value": float(gains.sum()), "status": "optimal",
-                "country": "Ghana", "config": yaml.safe_dump({"optimise": {"objective": "sdg"}})}
+                "currency": "USD million (2023 prices)", "country": "Ghana",
+                "config": yaml.safe_dump({"optimise": {"objective": "sdg"}})}
     return ds
+
+
+def pareto(points: int = 6) -> xr.Dataset:
+    """The optimiser's Pareto front between the SDG objective and cost (dim point)."""
+    cost = np.linspace(100.0, 5.0, points)
+    sdg = 4.5 * (1 - np.exp(-cost / 25.0))
+    scale = (np.linspace(1.0, 0.2, points)[:, None]
+             * np.ones((points, len(ACTIONS)))).round(1)
+    return xr.Dataset(
+        {"pareto_primary": ("point", sdg), "pareto_secondary": ("point", cost),
+         "pareto_scale": (("point", "action"), scale)},
+        coords={"point": np.arange(points), "action": list(ACTIONS)},
+        attrs={"primary": "sdg", "secondary": "min_cost", "method": "augmented "
+               "epsilon-constraint (AUGMECON)", "primary_units": "score points",
+               "secondary_units": "USD million"})

@@ -32,10 +32,11 @@ def real_run_ds():
 
 @pytest.fixture(scope="session")
 def comparison_dir(tmp_path_factory, comparison_ds, allocation_ds):
-    """A compare-like output directory: comparison.nc and allocation.nc."""
+    """A compare-like output directory: comparison.nc, allocation.nc and pareto.nc."""
     d = tmp_path_factory.mktemp("comparison")
     write_dataset(comparison_ds, d / "comparison.nc")
     write_dataset(allocation_ds, d / "allocation.nc")
+    write_dataset(analysis_data.pareto(), d / "pareto.nc")
     return d
 
 

@@ -58,3 +58,20 @@ def test_dashboard_on_a_sweep_groups_by_lever(sweep_file):
 
 def test_dashboard_serves_on_loopback_only():
     assert ADDRESS == "127.0.0.1"
+
+
+def test_dashboard_on_optimiser_outputs(comparison_dir):
+    files = [f for f in find_results(comparison_dir) if f.name != "comparison.nc"]
+    dash = Dashboard(files)
+    assert dash.ds is None and dash.tabs.active == 3
+    assert dash.allocation.object is not None and dash.front_pane.object is not None
+    assert "allocation" in dash.info.object or "pareto" in dash.info.object
+
+
+def test_dashboard_report_download(real_run_ds, tmp_path):
+    from stisim.io import write_dataset
+
+    write_dataset(real_run_ds, tmp_path / "run.nc")
+    dash = Dashboard(find_results(tmp_path))
+    html = dash._report().getvalue().decode("utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "6. Execution, monitoring and update" in html

@@ -100,10 +100,17 @@ def test_allocation_shadow_and_pareto_figures(allocation_ds, comparison_ds):
     fig = plots.allocation_chart(allocation_ds["spend"])
     widths = sum(p.get_width() for p in fig.axes[0].patches)
     assert widths == pytest.approx(float(allocation_ds["spend"].sum()))
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert any(lab.startswith("rd_grants Rd grants") for lab in labels)
     assert isinstance(plots.shadow_price_chart(allocation_ds), Figure)
-    assert plots.shadow_price_chart(allocation_ds.drop_vars("shadow_price")) is None
+    assert plots.shadow_price_chart(allocation_ds.drop_vars("budget_shadow_price")) is None
     fig = plots.strategy_pareto(comparison_ds)
     assert "non-dominated" in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    import analysis_data
+
+    front = plots.optimiser_pareto(analysis_data.pareto())
+    line = next(ln for ln in front.axes[0].lines if ln.get_label() == "non-dominated")
+    assert len(line.get_xdata()) == 6  # every point of an optimiser front is efficient
 
 
 def test_sensitivity_and_discovery_figures(sweep_ds):

@@ -37,7 +37,10 @@ def test_comparison_report_content(comparison_report):
     parts = sections(comparison_report)
     assert "Western Africa" in parts["situation"]  # peers
     assert "optimal_sdg" in parts["pathways"] and "95%" in parts["pathways"]
-    assert "Shadow prices" in parts["roadmap"]
+    assert "Shadow prices" in parts["roadmap"] and "unlimited" in parts["roadmap"]
+    assert "capacity_shadow_price" in parts["roadmap"]  # other shadow prices listed too
+    assert "USD million (2023 prices)" in parts["roadmap"]  # spend units from currency
+    assert "Pareto front of the optimiser" in parts["pathways"]
     assert "re-plan" in parts["execution"]
     # comparisons cannot show vulnerabilities: the report says so and names the command
     assert "stisim sweep" in parts["execution"]
