@@ -179,8 +179,9 @@ def prim(ds: xr.Dataset, condition: str | xr.DataArray, *, parameters: list[str]
     the end of its peeling-and-pasting trajectory; with ``min_density`` it is the box of
     highest coverage whose density reaches ``min_density`` (a point on the trade-off curve).
     Restrictions whose quasi-p-value exceeds ``significance`` (they raise density no more
-    than chance would) are then dropped, as Bryant & Lempert (2010) recommend; ``None``
-    keeps them. The trajectories are returned as ``trajectory_*(search, step)``.
+    than chance would) are then dropped, as Bryant & Lempert (2010) recommend, unless the
+    box would fall below ``threshold``; ``None`` keeps them all. The trajectories are
+    returned as ``trajectory_*(search, step)``.
     """
     x, y = cases(ds, condition, parameters)
     names = list(x.columns)
@@ -200,7 +201,10 @@ def prim(ds: xr.Dataset, condition: str | xr.DataArray, *, parameters: list[str]
     logging.getLogger("EMA").setLevel(logging.WARNING)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pandas 3 deprecations inside the workbench
-        finder = ema_prim.Prim(x, y.astype(int), threshold=threshold, peel_alpha=peel_alpha,
+        # The workbench replaces a box below its threshold by the whole space and loses the
+        # trajectory; a near-zero threshold keeps every box (cases of interest are still
+        # y >= threshold, i.e. y == 1) and the density threshold is applied here instead.
+        finder = ema_prim.Prim(x, y.astype(int), threshold=1e-9, peel_alpha=peel_alpha,
                                paste_alpha=paste_alpha, mass_min=mass_min)
     init = _limits(x)
     boxes, trajectories = [], []
@@ -214,7 +218,7 @@ def prim(ds: xr.Dataset, condition: str | xr.DataArray, *, parameters: list[str]
             break
         traj = box.peeling_trajectory
         trajectories.append(traj)
-        accepted = box.mean >= threshold and box.res_dim > 0
+        accepted = box.density >= threshold and box.res_dim > 0
         if not accepted:
             break
         step = len(traj) - 1
@@ -224,7 +228,7 @@ def prim(ds: xr.Dataset, condition: str | xr.DataArray, *, parameters: list[str]
                 step = int(traj.loc[ok, "coverage"].idxmax())
             box.select(step)
         if significance is not None:
-            step = _drop_insignificant(box, step, significance)
+            step = _drop_insignificant(box, step, significance, threshold)
         boxes.append(_ema_box(box, step, names, init))
     out = _boxes_dataset(names, boxes, x, y)
     out = out.merge(_trajectory_dataset(trajectories))
@@ -237,17 +241,23 @@ def prim(ds: xr.Dataset, condition: str | xr.DataArray, *, parameters: list[str]
     return annotate(out)
 
 
-def _drop_insignificant(box, step: int, alpha: float) -> int:
-    """Drop restrictions whose every restricted side has quasi-p > ``alpha``; each drop is a
-    new entry on the box's trajectory. Returns the step of the final box."""
+def _drop_insignificant(box, step: int, alpha: float, threshold: float) -> int:
+    """Drop restrictions whose every restricted side has quasi-p > ``alpha``, weakest first,
+    as long as the box keeps a density of at least ``threshold``; each drop is a new entry
+    on the box's trajectory. Returns the step of the box kept."""
+    tried: set[str] = set()
     while True:
-        weak = [n for n, pair in box.qp[step].items()
-                if all(v < 0 or v > alpha for v in pair) and any(v >= 0 for v in pair)]
+        weak = [n for n, pair in box.qp[step].items() if n not in tried
+                and all(v < 0 or v > alpha for v in pair) and any(v >= 0 for v in pair)]
         if not weak:
+            box.select(step)
             return step
         worst = max(weak, key=lambda n: min(v for v in box.qp[step][n] if v >= 0))
+        tried.add(worst)
         box.drop_restriction(worst, i=step)
-        step = len(box.peeling_trajectory) - 1
+        new = len(box.peeling_trajectory) - 1
+        if box.peeling_trajectory["density"].iloc[new] >= threshold:
+            step = new
 
 
 def _ema_box(box, step: int, names: list[str], init: dict[str, Any]) -> dict[str, Any]:

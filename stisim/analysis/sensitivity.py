@@ -145,7 +145,7 @@ def _per_run(ds: xr.Dataset, y: xr.DataArray) -> xr.DataArray:
 
 
 def sensitivity(ds: xr.Dataset, output: str | xr.DataArray, method: str | None = None, *,
-                num_resamples: int = 100, conf_level: float = 0.95, seed: int = 1
+                num_resamples: int | None = None, conf_level: float = 0.95, seed: int = 1
                 ) -> xr.Dataset:
     """Sensitivity indices of ``output`` over the sampled parameters of sweep ``ds``.
 
@@ -153,6 +153,8 @@ def sensitivity(ds: xr.Dataset, output: str | xr.DataArray, method: str | None =
     ``run`` (and ``replicate``); dims left in it (e.g. ``goal``) give one set of indices per
     label. ``method`` defaults to the sweep design's (Sobol, Morris), else ``delta``. Levers
     (strategies) crossed with the design give one set of indices per lever setting.
+    ``num_resamples`` bootstrap samples give the confidence intervals (default 100 for
+    Sobol and Morris, 20 for delta, whose every resample re-estimates densities).
     ``seed`` seeds the bootstrap; it must be positive because SALib ignores a seed of 0
     (``if seed:``) and would bootstrap unseeded.
     """
@@ -171,6 +173,8 @@ def sensitivity(ds: xr.Dataset, output: str | xr.DataArray, method: str | None =
         raise DataError(f"{method} indices need a {method} sweep design; this sweep's design "
                         f"is {design_name or 'not recorded'} (use method='delta' for any "
                         "sample of independent inputs)")
+    if num_resamples is None:
+        num_resamples = 20 if method == "delta" else 100
     text = output if isinstance(output, str) else str(output.name or "output")
     y = outcome(ds, output, allow_extra_dims=True) if isinstance(output, str) else output
     y = _per_run(ds, y)

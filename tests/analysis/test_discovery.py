@@ -113,3 +113,14 @@ def test_sweep_dataset_discovery(sweep_ds):
     assert r.sizes["box"] >= 1
     restricted = r["box_restricted"].isel(box=0)
     assert bool(restricted.sel(parameter="diffusion.p"))
+
+
+def test_rejected_search_keeps_its_tradeoff_curve(sweep_ds):
+    rare = "goal_score(goal=9, time=2030) < 45"  # ~4% of cases: no box reaches 0.8
+    r = prim(sweep_ds, rare)
+    assert r.sizes["box"] == 0
+    curve = r["trajectory_density"].isel(search=0).dropna("step")
+    assert curve.size > 5 and float(curve.max()) > 0.3
+    assert f"best on the trajectory: {float(curve.max()):.2f}" in r.attrs["note"]
+    loose = prim(sweep_ds, rare, threshold=0.5)
+    assert loose.sizes["box"] == 1 and float(loose["box_density"][0]) >= 0.5
