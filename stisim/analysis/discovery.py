@@ -40,8 +40,8 @@ REFERENCES = {
             "Forecast. Soc. Change 77:34; EMA Workbench (Kwakkel 2017, Environ. Model. Softw. "
             "96:239)",
     "cart": "Breiman, Friedman, Olshen & Stone (1984) Classification and Regression Trees; "
-            "scikit-learn DecisionTreeClassifier; Lempert et al. (2008) Technol. Forecast. "
-            "Soc. Change 75:1006",
+            "scikit-learn DecisionTreeClassifier; Lempert, Bryant & Bankes (2008) Comparing "
+            "algorithms for scenario discovery, RAND WR-557-NSF",
 }
 
 
