@@ -57,6 +57,7 @@ def report_command(argv: list[str]) -> int:
 @command("dashboard", "serve an offline web dashboard of results on 127.0.0.1")
 def dashboard_command(argv: list[str]) -> int:
     from stisim.analysis.dashboard import ADDRESS, serve
+    from stisim.errors import StisimError
 
     parser = simple_parser("dashboard", "Serve a web dashboard (Panel) on 127.0.0.1 to pick "
                            "results, strategies, scenarios and indicators and compare them. "
@@ -68,6 +69,10 @@ def dashboard_command(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
         raise ConfigError([Problem("--port", "not a TCP port", args.port, "0-65535")])
+    try:
+        import panel  # noqa: F401
+    except ImportError:
+        raise StisimError("the dashboard needs Panel: pip install 'stisim[dashboard]'") from None
     print(f"stisim dashboard on http://{ADDRESS}:{args.port or '<free port>'}/ (Ctrl-C stops)")
     with contextlib.suppress(KeyboardInterrupt):
         serve(args.path, port=args.port, show=args.show)

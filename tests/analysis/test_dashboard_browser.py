@@ -3,6 +3,7 @@ plot, and a screenshot is kept in tests/artifacts/."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 import time
 from pathlib import Path
@@ -17,14 +18,26 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 
+class _ClosedSocketFilter(logging.Filter):
+    """Drop tornado's 'websocket closed' errors logged when the browser goes away while the
+    server still pushes an update: expected at teardown, not a failure."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return "WebSocketClosedError" not in f"{record.getMessage()} {type(exc).__name__}"
+
+
 @pytest.fixture
 def server(comparison_dir):
     pytest.importorskip("panel")
     from stisim.analysis.dashboard import serve
 
+    quiet = _ClosedSocketFilter()
+    logging.getLogger("asyncio").addFilter(quiet)
     srv = serve(comparison_dir, port=0, threaded=True)
     yield srv
     srv.stop()
+    logging.getLogger("asyncio").removeFilter(quiet)
 
 
 def _wait_change(locator, old: str, timeout: float = 30.0) -> str:
@@ -63,9 +76,10 @@ def test_dashboard_in_chromium(server):
             page.screenshot(path=str(ARTIFACTS / "dashboard.png"))
             page.get_by_text("Allocation", exact=True).click()
             page.locator(".stisim-allocation img").wait_for(timeout=20_000)
+            page.locator(".stisim-front img").wait_for(timeout=20_000)  # tab fully drawn
             page.screenshot(path=str(ARTIFACTS / "dashboard-allocation.png"))
             page.close()
-            time.sleep(0.5)  # let the server see the websocket close before it stops
+            time.sleep(1.0)  # let the server see the websocket close before it stops
         finally:
             browser.close()
     offline = [u for u in requests if not u.startswith((url, "blob:", "data:"))]
