@@ -56,7 +56,7 @@ def report_command(argv: list[str]) -> int:
 
 @command("dashboard", "serve an offline web dashboard of results on 127.0.0.1")
 def dashboard_command(argv: list[str]) -> int:
-    from stisim.analysis.dashboard import ADDRESS, serve
+    from stisim.analysis.dashboard import ADDRESS, free_port, serve
     from stisim.errors import StisimError
 
     parser = simple_parser("dashboard", "Serve a web dashboard (Panel) on 127.0.0.1 to pick "
@@ -73,9 +73,10 @@ def dashboard_command(argv: list[str]) -> int:
         import panel  # noqa: F401
     except ImportError:
         raise StisimError("the dashboard needs Panel: pip install 'stisim[dashboard]'") from None
-    print(f"stisim dashboard on http://{ADDRESS}:{args.port or '<free port>'}/ (Ctrl-C stops)")
+    port = args.port or free_port()
+    print(f"stisim dashboard on http://{ADDRESS}:{port}/ (Ctrl-C stops)", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
-        serve(args.path, port=args.port, show=args.show)
+        serve(args.path, port=port, show=args.show)
     return 0
 
 

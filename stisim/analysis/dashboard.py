@@ -87,7 +87,8 @@ def load(path: str | os.PathLike) -> xr.Dataset:
     return _load(str(p), p.stat().st_mtime)
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
     with socket.socket() as s:
         s.bind((ADDRESS, 0))
         return int(s.getsockname()[1])
@@ -422,7 +423,7 @@ def serve(source: str | os.PathLike | None = None, port: int = 0, show: bool = F
         if not files:
             raise DataError(f"{source}: no .nc or .zarr result files found")
         result_files(source)  # same error messages as the report for bad paths
-    port = port or _free_port()
+    port = port or free_port()
     server = pn.serve({"/": lambda: make_app(source)}, port=port, address=ADDRESS,
                       websocket_origin=[f"{ADDRESS}:{port}", f"localhost:{port}"],
                       show=show, start=True, threaded=threaded, title="stisim dashboard")

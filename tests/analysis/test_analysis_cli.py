@@ -40,3 +40,10 @@ def test_bad_input_is_a_clean_error(tmp_path, sweep_file, comparison_dir, capsys
     assert "--threshold" in capsys.readouterr().err
     assert main(["sensitivity", str(comparison_dir), "sdg_index(time=2030)"]) == 2
     assert "no sweep dataset found" in capsys.readouterr().err
+
+
+def test_dashboard_command_rejects_bad_input(tmp_path, capsys):
+    assert main(["dashboard", str(tmp_path), "--port", "70000"]) == 2
+    assert "--port" in capsys.readouterr().err
+    assert main(["dashboard", str(tmp_path / "none"), "--port", "0"]) == 2
+    assert "no .nc or .zarr result files" in capsys.readouterr().err
