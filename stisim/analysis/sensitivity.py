@@ -1,0 +1,353 @@
+"""Global sensitivity of sweep outcomes to sampled uncertainties, via SALib.
+
+- **Sobol** (Saltelli design): first-order ``S1``, total-order ``ST`` and, when sampled,
+  second-order ``S2`` indices with bootstrap confidence intervals (Sobol 2001; Saltelli 2002;
+  Saltelli et al. 2010 estimators, as implemented in SALib).
+- **Morris** (elementary effects): ``μ``, ``μ*`` (mean absolute effect, Campolongo et al. 2007)
+  and ``σ`` (interactions and non-linearity) (Morris 1991).
+- **Delta** (Borgonovo 2007, with the Plischke et al. 2013 estimator) with first-order Sobol
+  estimates from the same given data: for Latin hypercube and other designs without a SALib
+  structure.
+
+Everything needed comes from the sweep Dataset itself: the parameter values are the coords on
+``run``, the SALib ``problem`` and sample order are in the ``sweep_design`` attribute, and the
+outcome is an expression (see :mod:`stisim.analysis.expression`) such as
+``goal_score(goal=9, time=2030)``. Replicates are averaged per run (the sensitivity of the
+expected outcome); runs whose replicates all failed make Sobol and Morris impossible and are
+reported by name.
+"""
+
+from __future__ import annotations
+
+import warnings
+from datetime import UTC, datetime
+from importlib.metadata import version
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from stisim.analysis.datasets import design_of, levers, ok_mask
+from stisim.analysis.expression import describe, outcome
+from stisim.dataset import annotate
+from stisim.errors import DataError
+
+METHODS = ("sobol", "morris", "delta")
+_DESIGN_METHOD = {"sobol": "sobol", "saltelli": "sobol", "morris": "morris"}
+
+
+def problem_of(ds: xr.Dataset) -> dict[str, Any]:
+    """The SALib problem of a sweep: from ``sweep_design["problem"]``, else built from the
+    numeric sampled parameters (names and bounds) of ``sweep_design["parameters"]``."""
+    design = design_of(ds)
+    problem = design.get("problem")
+    if problem:
+        problem = dict(problem)
+        problem.setdefault("num_vars", len(problem["names"]))
+        return problem
+    lever_names = set(levers(ds))
+    names, bounds = [], []
+    for p in design.get("parameters", []):
+        name = p.get("name")
+        if name in lever_names or name not in ds.coords or ds[name].dtype.kind not in "iuf":
+            continue
+        b = p.get("bounds", p.get("salib_bounds"))
+        if b is None and "low" in p and "high" in p:
+            b = [p["low"], p["high"]]
+        if b is None or len(b) != 2:
+            values = np.asarray(ds[name].values, float)
+            b = [float(values.min()), float(values.max())]
+        names.append(name)
+        bounds.append([float(b[0]), float(b[1])])
+    if not names:
+        raise DataError("the sweep has no sampled numeric parameters (sweep_design "
+                        "'parameters' or 'problem'); sensitivity needs at least one")
+    return {"num_vars": len(names), "names": names, "bounds": bounds}
+
+
+def _groups(problem: dict[str, Any]) -> tuple[list[str], np.ndarray]:
+    """Factor labels (groups when defined) and the factor index of each variable."""
+    groups = problem.get("groups")
+    if not groups:
+        return list(problem["names"]), np.arange(problem["num_vars"])
+    labels = list(dict.fromkeys(groups))
+    return labels, np.array([labels.index(g) for g in groups])
+
+
+def _check_sobol_order(X: np.ndarray, problem: dict[str, Any], second: bool) -> bool:
+    """True when the rows of ``X`` have Saltelli's block structure A, AB_i, (BA_i), B."""
+    _, member = _groups(problem)
+    d = int(member.max()) + 1
+    step = 2 * d + 2 if second else d + 2
+    if X.shape[0] % step or X.shape[0] == 0:
+        return False
+    blocks = X.reshape(-1, step, X.shape[1])
+    a, b = blocks[:, 0], blocks[:, -1]
+    for k in range(d):
+        expected = np.where(member == k, b, a)
+        if not np.allclose(blocks[:, 1 + k], expected, rtol=1e-9, atol=1e-12):
+            return False
+        if second and not np.allclose(blocks[:, 1 + d + k], np.where(member == k, a, b),
+                                      rtol=1e-9, atol=1e-12):
+            return False
+    return True
+
+
+def _check_morris_order(X: np.ndarray, problem: dict[str, Any]) -> bool:
+    """True when ``X`` is a sequence of Morris trajectories (one factor moves per step)."""
+    _, member = _groups(problem)
+    g = int(member.max()) + 1
+    if X.shape[0] % (g + 1) or X.shape[0] == 0:
+        return False
+    traj = X.reshape(-1, g + 1, X.shape[1])
+    moved = ~np.isclose(np.diff(traj, axis=1), 0.0)
+    moved_group = np.zeros((*moved.shape[:2], g), bool)
+    for k in range(g):
+        moved_group[..., k] = moved[..., member == k].any(axis=-1)
+    return bool((moved_group.sum(axis=-1) == 1).all())
+
+
+def _sample_matrix(ds: xr.Dataset, problem: dict[str, Any], idx: np.ndarray) -> np.ndarray:
+    """The design matrix X of the runs ``idx``: the sweep's ``sample(run, uncertainty)`` (in
+    the SALib problem's space) when recorded, else the parameter coords on ``run``."""
+    if "sample" in ds and ds["sample"].dims[0] == "run" and ds["sample"].ndim == 2:
+        dim = ds["sample"].dims[1]
+        labels = [str(v) for v in ds[dim].values] if dim in ds.coords else []
+        if set(problem["names"]) <= set(labels):
+            return np.asarray(ds["sample"].sel({dim: problem["names"]}).values, float)[idx]
+    missing = [n for n in problem["names"] if n not in ds.coords]
+    if missing:
+        raise DataError(f"sweep lacks run coords for sampled parameters {missing}; coords: "
+                        f"{sorted(map(str, ds.coords))}")
+    return np.column_stack([np.asarray(ds[n].values, float)[idx] for n in problem["names"]])
+
+
+def _run_order(ds: xr.Dataset) -> np.ndarray:
+    """Run positions in SALib sample order (``sweep_design["sample_order"]`` gives the SALib
+    row of each run when runs were stored in another order)."""
+    order = design_of(ds).get("sample_order")
+    n = ds.sizes["run"]
+    if order is None or isinstance(order, str):
+        return np.arange(n)
+    order = np.asarray(order, int)
+    if sorted(order.tolist()) != list(range(n)):
+        raise DataError("sweep_design sample_order must be a permutation of the runs")
+    return np.argsort(order)
+
+
+def _per_run(ds: xr.Dataset, y: xr.DataArray) -> xr.DataArray:
+    mask = ok_mask(ds)
+    if mask is not None:
+        y = y.where(mask)
+    if "replicate" in y.dims:
+        y = y.mean("replicate", skipna=True)
+    return y
+
+
+def sensitivity(ds: xr.Dataset, output: str | xr.DataArray, method: str | None = None, *,
+                num_resamples: int | None = None, conf_level: float = 0.95, seed: int = 1
+                ) -> xr.Dataset:
+    """Sensitivity indices of ``output`` over the sampled parameters of sweep ``ds``.
+
+    ``output`` is an expression (e.g. ``"goal_score(time=2030)"``) or a DataArray over
+    ``run`` (and ``replicate``); dims left in it (e.g. ``goal``) give one set of indices per
+    label. ``method`` defaults to the sweep design's (Sobol, Morris), else ``delta``. Levers
+    (strategies) crossed with the design give one set of indices per lever setting.
+    ``num_resamples`` bootstrap samples give the confidence intervals (default 100 for
+    Sobol and Morris, 20 for delta, whose every resample re-estimates densities).
+    ``seed`` seeds the bootstrap; it must be positive because SALib ignores a seed of 0
+    (``if seed:``) and would bootstrap unseeded.
+    """
+    if seed < 1:
+        raise DataError(f"sensitivity seed must be a positive integer (got {seed}): SALib "
+                        "ignores 0 and would give irreproducible confidence intervals")
+    if "run" not in ds.dims:
+        raise DataError("sensitivity needs a sweep dataset (dim 'run'); got dims "
+                        f"{list(map(str, ds.dims))}")
+    design = design_of(ds)
+    design_name = str(design.get("design", "")).lower()
+    method = (method or _DESIGN_METHOD.get(design_name, "delta")).lower()
+    if method not in METHODS:
+        raise DataError(f"unknown sensitivity method {method!r}; allowed: {', '.join(METHODS)}")
+    if method != "delta" and _DESIGN_METHOD.get(design_name) != method:
+        raise DataError(f"{method} indices need a {method} sweep design; this sweep's design "
+                        f"is {design_name or 'not recorded'} (use method='delta' for any "
+                        "sample of independent inputs)")
+    if num_resamples is None:
+        num_resamples = 20 if method == "delta" else 100
+    text = output if isinstance(output, str) else str(output.name or "output")
+    y = outcome(ds, output, allow_extra_dims=True) if isinstance(output, str) else output
+    y = _per_run(ds, y)
+    problem = problem_of(ds)
+    labels, _ = _groups(problem)
+    order = _run_order(ds)
+    lever_names = [n for n in levers(ds) if n not in problem["names"]]
+    if lever_names:
+        keys = [tuple(ds[n].values[i] for n in lever_names) for i in range(ds.sizes["run"])]
+        settings = list(dict.fromkeys(keys))
+    else:
+        keys, settings = [()] * ds.sizes["run"], [()]
+    extra = [d for d in y.dims if d != "run"]
+    y = y.transpose("run", *extra)
+    flat = y.values.reshape(ds.sizes["run"], -1)
+    results = []
+    for setting in settings:
+        idx = np.array([i for i in order if keys[i] == setting])
+        X = _sample_matrix(ds, problem, idx)
+        cols = []
+        for j in range(flat.shape[1]):
+            Y = flat[idx, j]
+            cols.append(_analyse(method, problem, design, X, Y, ds, idx, num_resamples,
+                                 conf_level, seed))
+        results.append(cols)
+    out = _to_dataset(results, labels, method, lever_names, settings, y, extra)
+    out.attrs.update(_attrs(ds, method, describe(text), design_name, problem, num_resamples,
+                            conf_level, seed))
+    return annotate(out)
+
+
+def _analyse(method: str, problem: dict, design: dict, X: np.ndarray, Y: np.ndarray,
+             ds: xr.Dataset, idx: np.ndarray, num_resamples: int, conf_level: float,
+             seed: int) -> dict[str, np.ndarray] | None:
+    if np.isnan(Y).all() or np.nanstd(Y) == 0:
+        return None  # e.g. a goal without indicators, or an outcome no parameter moves
+    if np.isnan(Y).any():
+        bad = ds["run"].values[idx[np.isnan(Y)]]
+        if method != "delta":
+            raise DataError(f"{method} indices need every run of the design; runs with no "
+                            f"successful replicate: {bad.tolist()[:20]}"
+                            f"{' ...' if bad.size > 20 else ''}")
+        keep = ~np.isnan(Y)
+        X, Y = X[keep], Y[keep]
+    from SALib.analyze import delta, morris, sobol
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if method == "sobol":
+            second = design.get("calc_second_order")
+            if second is None:
+                second = _check_sobol_order(X, problem, True)
+            if not _check_sobol_order(X, problem, bool(second)):
+                raise DataError("runs are not in Saltelli sample order (A, AB_i, BA_i, B blocks "
+                                "per base sample); record sweep_design['sample_order'] or rerun "
+                                "the sweep with its Sobol design")
+            return dict(sobol.analyze(problem, Y, calc_second_order=bool(second),
+                                      num_resamples=num_resamples, conf_level=conf_level,
+                                      seed=seed))
+        if method == "morris":
+            if not _check_morris_order(X, problem):
+                raise DataError("runs are not Morris trajectories in sample order (one factor "
+                                "moves per step); record sweep_design['sample_order']")
+            return dict(morris.analyze(problem, X, Y, num_resamples=num_resamples,
+                                       conf_level=conf_level,
+                                       num_levels=int(design.get("num_levels", 4)), seed=seed))
+        out = dict(delta.analyze(problem, X, Y, num_resamples=num_resamples,
+                                 conf_level=conf_level, seed=seed))
+        # "raw" is Plischke et al.'s estimator bootstrapped on the sample as drawn, the
+        # right reading for designed samples of independent inputs (LHS, grids).
+        out["delta"], out["delta_conf"] = out["delta_raw"], out["delta_raw_conf"]
+        return out
+
+
+_FIELDS = {
+    "sobol": {"S1": "sobol_s1", "S1_conf": "sobol_s1_conf", "ST": "sobol_st",
+              "ST_conf": "sobol_st_conf"},
+    "morris": {"mu": "morris_mu", "mu_star": "morris_mu_star",
+               "mu_star_conf": "morris_mu_star_conf", "sigma": "morris_sigma"},
+    "delta": {"delta": "delta", "delta_conf": "delta_conf", "S1": "delta_s1",
+              "S1_conf": "delta_s1_conf"},
+}
+
+
+def _to_dataset(results: list[list[dict | None]], labels: list[str], method: str,
+                lever_names: list[str], settings: list[tuple], y: xr.DataArray,
+                extra: list[str]) -> xr.Dataset:
+    n_set, n_out, n_par = len(results), len(results[0]), len(labels)
+    shape_extra = [y.sizes[d] for d in extra]
+    fields = dict(_FIELDS[method])
+    second = any(r is not None and "S2" in r for row in results for r in row)
+    data: dict[str, np.ndarray] = {}
+    for key, name in fields.items():
+        arr = np.full((n_set, n_out, n_par), np.nan)
+        for s, row in enumerate(results):
+            for o, r in enumerate(row):
+                if r is not None:
+                    arr[s, o] = np.asarray(r[key], float)
+        data[name] = arr
+    if second:
+        for key, name in (("S2", "sobol_s2"), ("S2_conf", "sobol_s2_conf")):
+            arr = np.full((n_set, n_out, n_par, n_par), np.nan)
+            for s, row in enumerate(results):
+                for o, r in enumerate(row):
+                    if r is not None and key in r:
+                        arr[s, o] = np.asarray(r[key], float)
+            data[name] = arr
+    setting_dim = "setting"
+    out = xr.Dataset()
+    for name, arr in data.items():
+        dims = [setting_dim, "output", "parameter"] + (["parameter_2"] if arr.ndim == 4 else [])
+        out[name] = xr.DataArray(arr, dims=dims)
+    out = out.assign_coords(parameter=labels)
+    if second:
+        out = out.assign_coords(parameter_2=labels)
+    # Split the flattened outcome dims back out.
+    if extra:
+        idx = xr.DataArray(np.arange(n_out).reshape(shape_extra), dims=extra,
+                           coords={d: y[d].values for d in extra})
+        out = out.isel(output=idx)
+    else:
+        out = out.isel(output=0, drop=True)
+    if lever_names:
+        for k, name in enumerate(lever_names):
+            out = out.assign_coords({name: (setting_dim, [s[k] for s in settings])})
+        if len(lever_names) == 1:
+            out = out.swap_dims({setting_dim: lever_names[0]})
+        out = out.drop_vars(setting_dim, errors="ignore")
+    else:
+        out = out.isel({setting_dim: 0}, drop=True)
+    return out
+
+
+def _attrs(ds: xr.Dataset, method: str, output: str, design: str, problem: dict,
+           num_resamples: int, conf_level: float, seed: int) -> dict[str, Any]:
+    import json
+
+    refs = {
+        "sobol": "Sobol (2001) Math. Comput. Simul. 55:271; Saltelli et al. (2010) Comput. "
+                 "Phys. Commun. 181:259",
+        "morris": "Morris (1991) Technometrics 33:161; Campolongo, Cariboni & Saltelli (2007) "
+                  "Environ. Model. Softw. 22:1509",
+        "delta": "Borgonovo (2007) Reliab. Eng. Syst. Saf. 92:771; Plischke, Borgonovo & "
+                 "Smith (2013) Eur. J. Oper. Res. 226:536",
+    }
+    attrs = {
+        "title": f"stisim sensitivity ({method})",
+        "method": method,
+        "method_reference": refs[method],
+        "output": output,
+        "sweep_design": design or "unknown",
+        "salib_problem": json.dumps(problem),
+        "n_runs": int(ds.sizes["run"]),
+        "n_replicates": int(ds.sizes.get("replicate", 1)),
+        "replicates": "averaged per run before analysis",
+        "num_resamples": int(num_resamples),
+        "conf_level": float(conf_level),
+        "bootstrap_seed": int(seed),
+        "salib_version": version("SALib"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    for key in ("country", "scenario", "stisim_version", "git_commit"):
+        if key in ds.attrs:
+            attrs[f"source_{key}"] = ds.attrs[key]
+    return attrs
+
+
+def ranking(result: xr.Dataset) -> list[str]:
+    """Parameters from most to least influential (ST, μ* or δ averaged over other dims)."""
+    key = next(k for k in ("sobol_st", "morris_mu_star", "delta") if k in result)
+    score = result[key]
+    other = [d for d in score.dims if d != "parameter"]
+    if other:
+        score = score.mean(other, skipna=True)
+    order = np.argsort(-np.nan_to_num(score.values, nan=-np.inf))
+    return [str(result["parameter"].values[i]) for i in order]
