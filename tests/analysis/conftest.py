@@ -27,7 +27,15 @@ def allocation_ds():
 
 @pytest.fixture(scope="session")
 def real_run_ds():
-    return stisim.run(stisim.load_config("run", ["country=ghana"]))
+    """A real Ghana run that covers the base year only (end_year = base_year)."""
+    return stisim.run(stisim.load_config("run", ["country=ghana", "time.end_year=2022"]))
+
+
+@pytest.fixture(scope="session")
+def real_trajectory_ds():
+    """A small real agent-model run for Ghana, 2022-2030."""
+    return stisim.run(stisim.load_config("run", ["country=ghana", "time.end_year=2030",
+                                                 "firms.count=2000"]))
 
 
 @pytest.fixture(scope="session")

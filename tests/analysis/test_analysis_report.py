@@ -68,6 +68,12 @@ def test_base_year_run_says_plainly_what_is_missing(real_run_ds):
     assert "Scenario discovery needs a sweep" in parts["execution"]
 
 
+def test_report_of_a_real_trajectory_has_paths(real_trajectory_ds):
+    parts = sections(build_report(real_trajectory_ds))
+    assert "base year only" not in parts["vision"]
+    assert "<img" in parts["execution"]
+
+
 def test_write_report_beside_the_input(tmp_path, real_run_ds):
     from stisim.io import write_dataset
 
