@@ -187,4 +187,8 @@ def simple_parser(name: str, description: str) -> argparse.ArgumentParser:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Under `python -m stisim.cli` this file runs as __main__; command modules register with
+    # the importable stisim.cli, so dispatch through that module.
+    from stisim.cli import main as _main
+
+    sys.exit(_main())
