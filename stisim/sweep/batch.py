@@ -127,8 +127,13 @@ def run_file(key: str) -> str:
     return f"runs/{key[:2]}/{key}.nc"
 
 
+_MADE: set[Path] = set()  # directories this process has created or seen
+
+
 def write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.parent not in _MADE:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _MADE.add(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -20,6 +20,9 @@ import concurrent.futures as cf
 import logging
 import multiprocessing
 import os
+import select
+import threading
+import time
 from collections import deque
 from typing import Any
 
@@ -94,6 +97,31 @@ class SerialExecutor(Executor):
         return [(handle, execute_batch(batch))]
 
 
+def watch_driver(pid: int) -> None:
+    """Worker initializer: exit as soon as the sweep's driver process is gone.
+
+    Pool workers otherwise wait forever for work after their driver is killed (SIGKILL gives
+    it no chance to stop them); the finished runs are safe in the sweep directory.
+    """
+
+    def watch() -> None:
+        try:
+            fd = os.pidfd_open(pid)  # readable once the process has exited (Linux >= 5.3)
+            select.select([fd], [], [])
+        except (AttributeError, OSError):
+            while True:
+                time.sleep(1.0)
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    break
+                except PermissionError:
+                    continue
+        os._exit(70)
+
+    threading.Thread(target=watch, name="stisim-watch-driver", daemon=True).start()
+
+
 class ProcessExecutor(Executor):
     """A local process pool; replaced transparently when a worker process dies."""
 
@@ -109,7 +137,8 @@ class ProcessExecutor(Executor):
         self._pending: set[cf.Future] = set()
 
     def _new_pool(self) -> cf.ProcessPoolExecutor:
-        return cf.ProcessPoolExecutor(max_workers=self._n, mp_context=self._ctx)
+        return cf.ProcessPoolExecutor(max_workers=self._n, mp_context=self._ctx,
+                                      initializer=watch_driver, initargs=(os.getpid(),))
 
     @property
     def workers(self) -> int:
@@ -175,8 +204,6 @@ class DaskExecutor(Executor):
 
     @property
     def workers(self) -> int:
-        import time
-
         n, when = self._threads
         if time.monotonic() - when > 2.0:
             info = self._client.scheduler_info(n_workers=-1).get("workers", {})

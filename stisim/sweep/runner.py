@@ -283,8 +283,8 @@ def _extra(plan: SweepPlan) -> xr.Dataset | None:
     return ds
 
 
-def assemble_plan(plan: SweepPlan, store: SweepStore, path: Path, fmt: str,
-                  memory_mb: int) -> Path:
+def assemble_plan(plan: SweepPlan, store: SweepStore, path: Path, fmt: str = "netcdf",
+                  memory: int = 256 << 20) -> Path:
     """Assemble the sweep Dataset of ``plan`` from the run files recorded in ``store``."""
     cells: list[Cell] = []
     lines: dict[int, Path] = {}
@@ -303,7 +303,7 @@ def assemble_plan(plan: SweepPlan, store: SweepStore, path: Path, fmt: str,
                     zip(sorted(lines), store.records(set(lines))))
     return assemble(cells, descriptions, plan.n_runs, plan.n_replicates, path, fmt=fmt,
                     run_coords=plan.run_values, extra=_extra(plan),
-                    attrs=_dataset_attrs(plan, n_failed), memory=memory_mb << 20,
+                    attrs=_dataset_attrs(plan, n_failed), memory=memory,
                     variable_docs=variable_docs(), log=log)
 
 
@@ -394,7 +394,7 @@ def _run(plan: SweepPlan, store: SweepStore, cfg: StisimConfig, run_function: An
     if do_assemble:
         name = sweep.filename or ("sweep.zarr" if sweep.format == "zarr" else "sweep.nc")
         output = assemble_plan(plan, store, store.dir / name, sweep.format,
-                               sweep.assembly_memory)
+                               sweep.assembly_memory << 20)
         log.info("assembled %s", output)
     assemble_seconds = time.perf_counter() - t_asm
     result = SweepResult(

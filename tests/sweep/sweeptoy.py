@@ -7,6 +7,7 @@ it from the registry again (see the ``toy`` fixture) so other tests see the usua
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ class ToyConfig:
     years: int = param(4, "length of the time axis", ge=1, le=50)
     delay: float = param(0.0, "seconds each run sleeps", ge=0.0)
     fail_above: float = param(99.0, "runs with x1 above this raise")
+    crash_above: float = param(99.0, "runs with x1 above this kill their process")
 
 
 def register() -> None:
@@ -51,6 +53,8 @@ def toy_run(cfg) -> xr.Dataset:
     t = cfg.toy
     if t.delay:
         time.sleep(t.delay)
+    if t.x1 > t.crash_above:
+        os._exit(3)  # a crash in native code or an out-of-memory kill looks like this
     if t.x1 > t.fail_above:
         raise ValueError(f"toy model refuses x1={t.x1:.3f} > {t.fail_above}")
     rng = np.random.default_rng(cfg.seed)

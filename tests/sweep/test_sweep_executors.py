@@ -1,0 +1,54 @@
+"""Parallel executors give the serial result: a local process pool and Dask on a
+LocalCluster; a worker that dies is replaced and only its culprit is recorded as failed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from stisim.dataset import identical_results
+from stisim.sweep.runner import run_sweep
+
+
+@pytest.fixture(scope="module")
+def serial_reference(tmp_path_factory):
+    import sweeptoy
+
+    sweeptoy.register()
+    ov = ["sweep.design=lhs", "sweep.samples=10", "sweep.replicates=2",
+          "+sweep.uncertainties={toy.x1:{low:-3,high:3},toy.x2:{low:-3,high:3}}",
+          "sweep.progress=false"]
+    res = run_sweep(ov, directory=tmp_path_factory.mktemp("serial"), executor="serial",
+                    run_function=sweeptoy.toy_run)
+    return ov, res.open()
+
+
+def test_processes_executor_matches_serial(tmp_path, toy, serial_reference):
+    ov, ref = serial_reference
+    res = run_sweep(ov, directory=tmp_path / "p", executor="processes", workers=2,
+                    batch_size=3, run_function=toy.toy_run)
+    assert res.executor.startswith("processes (2 workers")
+    assert identical_results(res.open(), ref)
+
+
+def test_dask_local_cluster_matches_serial(tmp_path, toy, serial_reference):
+    ov, ref = serial_reference
+    res = run_sweep([*ov, "sweep.executor.dask_processes=true"], directory=tmp_path / "d",
+                    executor="dask", workers=2, run_function=toy.toy_run)
+    assert "LocalCluster (2 processes)" in res.executor
+    assert identical_results(res.open(), ref)
+
+
+def test_dead_worker_is_replaced_and_only_its_run_fails(tmp_path, toy, serial_reference):
+    ov, ref = serial_reference
+    crash = float(np.sort(ref["toy.x1"].values)[-2])  # the run with the largest x1 crashes
+    res = run_sweep([*ov, f"++toy.crash_above={crash}"], directory=tmp_path / "c",
+                    executor="processes", workers=2, batch_size=4,
+                    run_function=toy.toy_run)
+    ds = res.open()
+    culprit = ds["toy.x1"].values > crash
+    assert culprit.sum() == 1
+    assert (ds.run_status.values[culprit] == "failed").all()
+    assert "WorkerDied" in str(ds.run_error.values[culprit][0, 0])
+    assert (ds.run_status.values[~culprit] == "ok").all()
+    np.testing.assert_array_equal(ds["y"].values[~culprit], ref["y"].values[~culprit])
