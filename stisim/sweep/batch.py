@@ -127,14 +127,13 @@ def run_file(key: str) -> str:
     return f"runs/{key[:2]}/{key}.nc"
 
 
-_MADE: set[Path] = set()  # directories this process has created or seen
-
-
 def write_atomic(path: Path, data: bytes) -> None:
-    if path.parent not in _MADE:
+    """Write ``data`` to a temporary sibling of ``path``, then rename it into place."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except FileNotFoundError:  # first file of its fan-out directory
         path.parent.mkdir(parents=True, exist_ok=True)
-        _MADE.add(path.parent)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
