@@ -3,8 +3,9 @@
 Memory stays bounded however many runs there are:
 
 1. *Schema pass* — from the digests recorded for every finished run (no run file is read),
-   decide for each variable whether it is identical in all runs (stored once, without the
-   sweep dims) or varies (stored per run and replicate), and its output dtype.
+   decide each variable's output dtype and whether it is stored per run and replicate (every
+   numeric variable, and text that differs between runs) or once (text identical in every
+   run: labels and units, which would otherwise be repeated thousands of times).
 2. *Skeleton* — a zarr store is created from that template with the sweep-level variables
    (seeds, status, coordinates of every swept parameter) and empty run-varying arrays chunked
    along ``run``.
@@ -234,7 +235,7 @@ def assemble(cells: list[Cell], descriptions: Iterable[tuple[Mapping[str, Any], 
     for name, v in schema.vars.items():
         if v.kind == "index":
             continue
-        if v.varies:
+        if v.varies or np.dtype(v.dtype).kind not in "US":
             needs_fill = any_missing or v.count < schema.n or bool(union_dims & set(v.dims))
             shape = tuple(len(indexes[d]) if d in indexes else s
                           for d, s in zip(v.dims, v.shape))

@@ -467,6 +467,12 @@ def check_parameters(cfg: Any) -> list[Problem]:
             problems.append(Problem(where, f"the distribution reaches [{lo}, {hi}], outside "
                                     f"the allowed range of {p.name}{hint}", None,
                                     " and ".join(broken)))
+        elif p.bounded:
+            # Both ends through the full validation: cross-section checks see them too.
+            ends = [int(lo), int(hi)] if p.dist == "integer" else [lo, hi]
+            for prob in probe_values(cfg, p.name, ends):
+                problems.append(Problem(where, f"an end of the range is refused: "
+                                        f"{prob.message}", prob.value, prob.allowed))
     if sweep.design in ("sobol", "morris") and not unc and not problems:
         problems.append(Problem("sweep.uncertainties", f"the {sweep.design} design needs at "
                                 "least one uncertainty"))
