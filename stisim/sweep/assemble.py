@@ -128,8 +128,8 @@ def _decode(value: Any) -> Any:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
 
 
-def read_variables(path: Path) -> dict[str, xr.Variable]:
-    """The decoded variables of a run file.
+def read_variables(path: Path, names: set[str] | None = None) -> dict[str, xr.Variable]:
+    """The decoded variables of a run file (only ``names`` when given).
 
     Classic netCDF files (what sweeps write) are read with :mod:`scipy.io` and decoded with
     xarray's CF decoder, skipping the Dataset and index construction of ``open_dataset``,
@@ -147,10 +147,10 @@ def read_variables(path: Path) -> dict[str, xr.Variable]:
                 raw = {name: xr.Variable(v.dimensions, v.data,
                                          {k: val if k == "_FillValue" else _decode(val)
                                           for k, val in v._attributes.items()})
-                       for name, v in nc.variables.items()}
+                       for name, v in nc.variables.items() if names is None or name in names}
             variables, _, _ = decode_cf_variables(raw, {})
             return {name: var.load() for name, var in variables.items()}
-    return dict(read_run(path).variables)
+    return {k: v for k, v in read_run(path).variables.items() if names is None or k in names}
 
 
 def _fill_for(dtype: np.dtype) -> Any:
@@ -348,10 +348,11 @@ def _write_chunk(store: Path, start: int, stop: int, n_reps: int,
                  indexes: Mapping[str, Any], union_dims: set[str]) -> None:
     buffers = {name: np.full((stop - start, n_reps, *shape), _fill_for(dt), dtype=dt)
                for name, (_, dt, shape) in varying.items()}
+    wanted = set(varying) | set(indexes)
     for run in range(start, stop):
         for cell in by_run.get(run, ()):
             try:
-                variables = read_variables(cell.file)
+                variables = read_variables(cell.file, wanted)
             except Exception as exc:  # noqa: BLE001 - any unreadable file is reported alike
                 raise DataError(f"cannot read run file {cell.file} ({exc}); run the sweep "
                                 "again to recompute it") from None

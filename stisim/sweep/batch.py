@@ -157,6 +157,7 @@ def execute_task(fn: Callable, variant: dict[str, Any], task: Task, directory: P
                  ) -> dict[str, Any]:
     """Run one task; a record for the manifest, status ``ok`` or ``failed``."""
     t0 = time.perf_counter()
+    c0 = time.process_time()
     record: dict[str, Any] = {"key": task.key, "run": task.run, "replicate": task.replicate,
                               "seed": task.seed, "values": dict(task.values),
                               "variant": task.variant}
@@ -185,6 +186,7 @@ def execute_task(fn: Callable, variant: dict[str, Any], task: Task, directory: P
                       traceback=traceback.format_exc(),
                       config=_yaml(container) if container is not None else None)
     record.update(seconds=time.perf_counter() - t0, model_seconds=model_seconds,
+                  cpu_seconds=time.process_time() - c0,
                   host=socket.gethostname(), pid=os.getpid(),
                   finished=datetime.now(UTC).isoformat(timespec="milliseconds"))
     return record

@@ -127,12 +127,29 @@ class ProcessExecutor(Executor):
 
     kind = "processes"
 
-    def __init__(self, workers: int = 0, start_method: str = "forkserver") -> None:
+    def __init__(self, workers: int = 0, start_method: str = "forkserver",
+                 warm: dict[str, Any] | None = None) -> None:
         self._n = workers or available_cores()
         self._ctx = multiprocessing.get_context(start_method)
+        self._warm_file: str | None = None
         if start_method == "forkserver":
-            # The fork server imports stisim once; every worker is forked from it.
-            self._ctx.set_forkserver_preload(["stisim.sweep.batch", "stisim.pipeline"])
+            # The fork server imports stisim (and warms caches, see stisim.sweep.warmup)
+            # once; every worker is forked from it.
+            from multiprocessing import forkserver
+
+            if warm and getattr(forkserver._forkserver, "_forkserver_pid", None) is None:
+                import json
+                import tempfile
+
+                from stisim.sweep.warmup import ENV
+
+                fd, self._warm_file = tempfile.mkstemp(prefix="stisim-warmup-",
+                                                       suffix=".json")
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    json.dump(warm, fh, default=str)
+                os.environ[ENV] = self._warm_file
+            self._ctx.set_forkserver_preload(["stisim.sweep.batch", "stisim.pipeline",
+                                              "stisim.sweep.warmup"])
         self._pool = self._new_pool()
         self._pending: set[cf.Future] = set()
 
@@ -168,6 +185,12 @@ class ProcessExecutor(Executor):
         for fut in self._pending:
             fut.cancel()
         self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._warm_file is not None:
+            from stisim.sweep.warmup import ENV
+
+            os.environ.pop(ENV, None)
+            os.unlink(self._warm_file)
+            self._warm_file = None
 
 
 class DaskExecutor(Executor):
@@ -245,19 +268,24 @@ def _jobqueue_cluster(name: str, kwargs: dict[str, Any], jobs: int) -> Any:
         raise StisimError(f"executor.cluster={name} needs dask-jobqueue: "
                           "pip install 'stisim[cluster]'") from None
     cluster = getattr(dask_jobqueue, JOBQUEUE_CLUSTERS[name])(**kwargs)
+    log.info("%s job script (%d job%s requested):\n%s", type(cluster).__name__, jobs,
+             "s" * (jobs != 1), cluster.job_script())
     cluster.scale(jobs=jobs)
     return cluster
 
 
-def make_executor(config: Any, kind: str | None = None, workers: int | None = None
-                  ) -> Executor:
-    """The executor described by an ``ExecutorConfig`` (``kind``/``workers`` override it)."""
+def make_executor(config: Any, kind: str | None = None, workers: int | None = None,
+                  warm: dict[str, Any] | None = None) -> Executor:
+    """The executor described by an ``ExecutorConfig`` (``kind``/``workers`` override it).
+
+    ``warm`` describes what local workers may prepare once (see stisim.sweep.warmup).
+    """
     kind = kind or config.kind
     n = config.workers if workers is None else workers
     if kind == "serial":
         return SerialExecutor()
     if kind == "processes":
-        return ProcessExecutor(n, config.start_method)
+        return ProcessExecutor(n, config.start_method, warm)
     if kind == "dask":
         return DaskExecutor(n, config.address, config.cluster, config.dask_processes,
                             config.memory_limit, config.dashboard, config.jobqueue,

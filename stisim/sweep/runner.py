@@ -70,6 +70,7 @@ class SweepResult:
     assemble_seconds: float
     model_seconds: float  # time inside the run function, summed over tasks run now
     executor: str
+    startup_seconds: float = 0.0  # from the start of execution to the first finished batch
 
     def open(self) -> xr.Dataset:
         """The assembled sweep Dataset, loaded into memory."""
@@ -176,6 +177,7 @@ class _Scheduler:
         self.attempts: dict[str, int] = {}
         self.ran = self.failed = 0
         self.model_seconds = 0.0
+        self.first_at: float | None = None  # perf_counter() of the first finished batch
 
     def _size(self, remaining: int) -> int:
         if self.batch_size:
@@ -233,6 +235,8 @@ class _Scheduler:
                     "time", len(tasks), type(exc).__name__, exc)
 
     def _records(self, records: list[dict[str, Any]]) -> None:
+        if self.first_at is None:
+            self.first_at = time.perf_counter()
         self.store.append(records)
         for rec in records:
             self.ran += 1
@@ -249,6 +253,14 @@ class _Scheduler:
         self.bar.update(len(records))
         if self.failed:
             self.bar.set_postfix(failed=self.failed, refresh=False)
+
+
+def _warm(plan: SweepPlan, fn: Callable | str) -> dict[str, Any]:
+    """What local workers can prepare before their first run (stisim.sweep.warmup)."""
+    seed = int(plan.tasks[0].seed) if plan.tasks else 0
+    return {"run_function": fn if isinstance(fn, str) else None,
+            "module": None if isinstance(fn, str) else fn.__module__,
+            "configs": [dict(c, seed=seed) for c in plan.variants.values()]}
 
 
 def _plan_json(plan: SweepPlan) -> dict[str, Any]:
@@ -368,7 +380,7 @@ def _run(plan: SweepPlan, store: SweepStore, cfg: StisimConfig, run_function: An
     scheduler = None
     kind = "none"
     if todo:
-        with make_executor(ex_cfg, executor_kind, workers) as ex, \
+        with make_executor(ex_cfg, executor_kind, workers, _warm(plan, fn)) as ex, \
                 tqdm(total=len(plan.tasks), initial=done, desc=f"sweep {plan.name}",
                      unit="run", disable=not show, file=sys.stderr, dynamic_ncols=True,
                      smoothing=0.05) as bar:
@@ -386,6 +398,7 @@ def _run(plan: SweepPlan, store: SweepStore, cfg: StisimConfig, run_function: An
             finally:
                 store.sync()
     execute_seconds = time.perf_counter() - t_exec
+    first_at = scheduler.first_at if scheduler and scheduler.first_at else t_exec
     failed = sum(1 for t in plan.tasks if store.entries[t.key].status != STATUS_OK)
     if store.bad_lines or len(store.entries) < store._lines:
         store.compact()
@@ -403,6 +416,7 @@ def _run(plan: SweepPlan, store: SweepStore, cfg: StisimConfig, run_function: An
         ran=scheduler.ran if scheduler else 0, failed=failed,
         seconds=time.perf_counter() - t_start, execute_seconds=execute_seconds,
         assemble_seconds=assemble_seconds,
-        model_seconds=scheduler.model_seconds if scheduler else 0.0, executor=kind)
+        model_seconds=scheduler.model_seconds if scheduler else 0.0, executor=kind,
+        startup_seconds=first_at - t_exec)
     log.info(result.summary())
     return result

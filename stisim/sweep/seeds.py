@@ -9,8 +9,10 @@ position, never on how many runs or replicates a sweep has or in which order the
   are not blurred by different random draws)
 * independent seeds: ``SeedSequence(seed, spawn_key=(2, run, r))``
 
-A run's seed is the first 32-bit word of its sequence's state; it becomes the run config's
-``seed`` (from which the model creates its one ``numpy.random.Generator``).
+A run's seed is the first 32-bit word of its sequence's state with the top bit cleared (31
+bits: it fits every integer type of classic netCDF, so run files stay in the fast format); it
+becomes the run config's ``seed``, from which the model creates its one
+``numpy.random.Generator``.
 """
 
 from __future__ import annotations
@@ -28,12 +30,13 @@ def design_rng(seed: int) -> np.random.Generator:
 
 
 def _word(seed: int, key: tuple[int, ...]) -> int:
-    return int(np.random.SeedSequence(seed, spawn_key=key).generate_state(1, np.uint32)[0])
+    word = np.random.SeedSequence(seed, spawn_key=key).generate_state(1, np.uint32)[0]
+    return int(word) & 0x7FFFFFFF
 
 
 def replicate_seeds(seed: int, n_runs: int, n_replicates: int, common: bool = True
                     ) -> np.ndarray:
-    """Seeds as an ``(n_runs, n_replicates)`` int64 array of values in [0, 2**32)."""
+    """Seeds as an ``(n_runs, n_replicates)`` int64 array of values in [0, 2**31)."""
     if common:
         row = [_word(seed, (COMMON_STREAM, r)) for r in range(n_replicates)]
         return np.tile(np.array(row, dtype=np.int64), (n_runs, 1))

@@ -139,7 +139,7 @@ def test_replicate_seeds_common_and_independent():
     assert len(set(ind.ravel())) == 12
     # a seed depends on its position only, not on the sweep's size
     np.testing.assert_array_equal(replicate_seeds(42, 6, 5, common=False)[:4, :3], ind)
-    assert (ind >= 0).all() and (ind < 2**32).all()
+    assert (ind >= 0).all() and (ind < 2**31).all()
     assert not np.array_equal(replicate_seeds(43, 4, 3), common)
 
 

@@ -52,3 +52,22 @@ def test_dead_worker_is_replaced_and_only_its_run_fails(tmp_path, toy, serial_re
     assert "WorkerDied" in str(ds.run_error.values[culprit][0, 0])
     assert (ds.run_status.values[~culprit] == "ok").all()
     np.testing.assert_array_equal(ds["y"].values[~culprit], ref["y"].values[~culprit])
+
+
+def test_slurm_cluster_from_the_executor_config(caplog):
+    pytest.importorskip("dask_jobqueue")
+    import logging
+
+    from stisim.sweep.executors import _jobqueue_cluster
+
+    with caplog.at_level(logging.INFO, logger="stisim.sweep"):
+        cluster = _jobqueue_cluster("slurm", {"queue": "compute", "account": "sti",
+                                              "cores": 8, "processes": 8, "memory": "32GB",
+                                              "walltime": "02:00:00"}, jobs=0)
+    try:
+        script = cluster.job_script()
+    finally:
+        cluster.close()
+    assert "#SBATCH -p compute" in script and "#SBATCH -t 02:00:00" in script
+    assert "--nworkers 8" in script
+    assert "#SBATCH -A sti" in caplog.text
