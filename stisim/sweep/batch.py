@@ -13,16 +13,20 @@ worker never leaves a half-written run file under a final name.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib
 import os
+import pickle
 import socket
 import tempfile
 import time
 import traceback
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +51,7 @@ class Batch:
     directory: str
     variants: dict[str, dict[str, Any]]
     tasks: list[Task]
+    digests: dict[str, str] = dataclasses.field(default_factory=dict)  # variant -> digest
 
 
 def resolve_function(spec: Callable | str) -> Callable:
@@ -71,15 +76,84 @@ def resolve_function(spec: Callable | str) -> Callable:
     return obj
 
 
-def run_config(variant: dict[str, Any], values: tuple[tuple[str, Any], ...], seed: int):
-    """The validated config of one task: the variant with the swept values and the seed."""
-    from stisim.config.validate import validate
+_VARIANTS: dict[str, bytes] = {}  # per-worker cache: variant digest -> validated sections
 
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _replace(node: Any, parts: list[str], value: Any, path: str, walker: Any) -> Any:
+    """``node`` (a section dataclass or a mapping) with the field at ``parts`` set to
+    ``value``, coerced and checked like :func:`stisim.config.validate.validate` does."""
+    key = parts[0]
+    if dataclasses.is_dataclass(node):
+        fields = {f.name: f for f in dataclasses.fields(node)}
+        if key not in fields:
+            walker.add(path, f"unknown key in {path.rsplit('.', len(parts))[0]}", None,
+                       ", ".join(sorted(fields)))
+            return node
+        if len(parts) == 1:
+            coerced = walker.coerce(path, value, _hints(type(node))[key])
+            walker.check_meta(path, coerced, fields[key].metadata)
+        else:
+            coerced = _replace(getattr(node, key), parts[1:], value, path, walker)
+        return dataclasses.replace(node, **{key: coerced})
+    if isinstance(node, dict):
+        out = dict(node)
+        out[key] = value if len(parts) == 1 else _replace(node.get(key, {}), parts[1:], value,
+                                                            path, walker)
+        return out
+    walker.add(path, "not a section or mapping", node)
+    return node
+
+
+def run_config(variant: dict[str, Any], values: tuple[tuple[str, Any], ...], seed: int,
+               digest: str | None = None):
+    """The validated config of one task: the variant with the swept values and the seed.
+
+    The variant is validated once per worker (cached by ``digest``); a task then only coerces
+    and checks its swept fields (types, ranges, allowed values, as the validator does) and
+    runs the cross-section checks, which costs a small fraction of validating the whole
+    config for every run. The values themselves were checked when the sweep was planned.
+    Each task gets its own copy of the sections, so a run function that changes its config
+    cannot leak into the next run.
+    """
+    from stisim.config.sections import CHECKS
+    from stisim.config.validate import StisimConfig, _Walker, validate
+    from stisim.errors import ConfigError
+
+    blob = _VARIANTS.get(digest) if digest else None
+    if blob is None:
+        blob = pickle.dumps(validate(variant).sections, protocol=pickle.HIGHEST_PROTOCOL)
+        if digest:
+            _VARIANTS[digest] = blob
+    walker = _Walker()
+    sections = pickle.loads(blob)
+    for path, value in values:
+        head, *rest = path.split(".")
+        if head not in sections or not rest:
+            walker.add(path, "not a config path of a section", value)
+            continue
+        sections[head] = _replace(sections[head], rest, value, path, walker)
+    if walker.problems:
+        raise ConfigError(walker.problems)
+    cfg = StisimConfig(seed=int(seed), sections=sections, raw=variant)
+    problems = [p for check in CHECKS for p in check(cfg)]
+    if problems:
+        raise ConfigError(problems)
+    return cfg
+
+
+def run_container(variant: dict[str, Any], values: tuple[tuple[str, Any], ...], seed: int
+                  ) -> dict[str, Any]:
+    """The plain config of one task (for failure reports)."""
     container = _copy(variant)
     for path, value in values:
         set_path(container, path, value)
     container["seed"] = int(seed)
-    return container, validate(container)
+    return container
 
 
 def _hash_values(values: np.ndarray) -> str:
@@ -153,18 +227,17 @@ def _yaml(container: Any) -> str:
         return repr(container)
 
 
-def execute_task(fn: Callable, variant: dict[str, Any], task: Task, directory: Path
-                 ) -> dict[str, Any]:
+def execute_task(fn: Callable, variant: dict[str, Any], task: Task, directory: Path,
+                 digest: str | None = None) -> dict[str, Any]:
     """Run one task; a record for the manifest, status ``ok`` or ``failed``."""
     t0 = time.perf_counter()
     c0 = time.process_time()
     record: dict[str, Any] = {"key": task.key, "run": task.run, "replicate": task.replicate,
                               "seed": task.seed, "values": dict(task.values),
                               "variant": task.variant}
-    container = None
     model_seconds = None
     try:
-        container, cfg = run_config(variant, task.values, task.seed)
+        cfg = run_config(variant, task.values, task.seed, digest)
         t1 = time.perf_counter()
         ds = fn(cfg)
         model_seconds = time.perf_counter() - t1
@@ -184,7 +257,7 @@ def execute_task(fn: Callable, variant: dict[str, Any], task: Task, directory: P
     except Exception as exc:  # noqa: BLE001 - a failing run is recorded; the sweep goes on
         record.update(status="failed", error=f"{type(exc).__name__}: {exc}",
                       traceback=traceback.format_exc(),
-                      config=_yaml(container) if container is not None else None)
+                      config=_yaml(run_container(variant, task.values, task.seed)))
     record.update(seconds=time.perf_counter() - t0, model_seconds=model_seconds,
                   cpu_seconds=time.process_time() - c0,
                   host=socket.gethostname(), pid=os.getpid(),
@@ -206,4 +279,5 @@ def execute_batch(batch: Batch) -> list[dict[str, Any]]:
                  "model_seconds": None, "host": socket.gethostname(), "pid": os.getpid(),
                  "finished": datetime.now(UTC).isoformat(timespec="milliseconds")}
                 for t in batch.tasks]
-    return [execute_task(fn, batch.variants[t.variant], t, directory) for t in batch.tasks]
+    return [execute_task(fn, batch.variants[t.variant], t, directory,
+                         batch.digests.get(t.variant)) for t in batch.tasks]

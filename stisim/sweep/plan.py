@@ -18,7 +18,7 @@ import hashlib
 import itertools
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -60,6 +60,7 @@ class SweepPlan:
     variants: dict[str, dict[str, Any]]  # variant id -> run config container
     tasks: list[Task]
     run_function: str
+    variant_digests: dict[str, str] = field(default_factory=dict)  # variant id -> digest
 
     @property
     def parameters(self) -> list[Parameter]:
@@ -226,4 +227,5 @@ def plan_sweep(cfg: StisimConfig, overrides: Sequence[str] | None = None,
     return SweepPlan(name=sweep.name, base=cfg.to_container(), design=design,
                      uncertainties=unc, levers=lev, n_runs=n_runs, n_replicates=n_reps,
                      run_values=run_values, design_point=design_point, seeds=seeds,
-                     variants=variants, tasks=tasks, run_function=fn_name)
+                     variants=variants, tasks=tasks, run_function=fn_name,
+                     variant_digests=variant_digest)

@@ -191,7 +191,8 @@ class _Scheduler:
 
     def _batch(self, tasks: list[Task]) -> Batch:
         variants = {t.variant: self.plan.variants[t.variant] for t in tasks}
-        return Batch(self.fn, str(self.store.dir), variants, tasks)
+        digests = {v: self.plan.variant_digests[v] for v in variants}
+        return Batch(self.fn, str(self.store.dir), variants, tasks, digests)
 
     def run(self, todo: list[Task]) -> None:
         queue: deque[Task] = deque(todo)

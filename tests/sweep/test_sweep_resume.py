@@ -21,7 +21,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 OVERRIDES = ["sweep.design=lhs", "sweep.samples=15", "sweep.replicates=2",
              "+sweep.uncertainties={toy.x1:{low:-3,high:3},toy.x2:{low:-3,high:3}}",
-             "++toy.delay=0.1", "sweep.progress=false"]
+             "++toy.delay=0.05", "sweep.progress=false"]
 SCRIPT = textwrap.dedent(f"""
     import sys
     sys.path[:0] = [{str(ROOT)!r}, {str(HERE)!r}]
