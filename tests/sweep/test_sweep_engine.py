@@ -189,3 +189,24 @@ def test_bad_group_choice_is_reported_before_anything_runs(tmp_path):
     with pytest.raises(ConfigError, match="atlantis"):
         run_sweep(ov, directory=tmp_path / "s", executor="serial")
     assert not (tmp_path / "s").exists()
+
+
+def test_per_run_configs_equal_full_validation(toy):
+    from stisim.config.validate import validate
+    from stisim.errors import ConfigError
+    from stisim.sweep.batch import run_config, run_container
+
+    ov = ["+sweep.uncertainties={toy.x1:{low:-3,high:3},toy.n:{dist:integer,low:1,high:9}}",
+          "+sweep.levers={toy.label:[a,c],toy.x3:[1,2.5]}", "sweep.samples=3"]
+    plan = plan_sweep(load_config("sweep", ov), ov, toy.toy_run)
+    variant, digest = plan.variants["base"], plan.variant_digests["base"]
+    for task in plan.tasks:
+        fast = run_config(variant, task.values, task.seed, digest)
+        full = validate(run_container(variant, task.values, task.seed))
+        assert fast.sections == full.sections and fast.seed == full.seed
+        assert isinstance(fast.toy.x3, float)  # lever value 1 coerced like the validator
+    fast.toy.x1 = 123.0  # a run function that edits its config...
+    again = run_config(variant, plan.tasks[0].values, plan.tasks[0].seed, digest)
+    assert again.toy.x1 != 123.0  # ...does not touch the next run's
+    with pytest.raises(ConfigError, match=r"toy\.x1: out of range"):
+        run_config(variant, (("toy.x1", 9.0),), 1, digest)
