@@ -195,6 +195,13 @@ def big(tmp: Path, runs: int, kind: str, workers: int) -> dict:
             "output_bytes": size}
 
 
+def _autogroup() -> bool:
+    try:
+        return Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1"
+    except OSError:
+        return False
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes: check it works")
@@ -218,6 +225,11 @@ def main() -> None:
           f"{os.getloadavg()[0]:.2f}, Python {platform.python_version()}")
     results: dict = {"host": platform.node(), "cores": cores,
                      "load_average_start": os.getloadavg()[0]}
+    if os.getloadavg()[0] > cores * 0.5 and _autogroup():
+        print("note: other sessions are busy and the kernel shares CPU between sessions "
+              "(sched_autogroup), so this process tree gets a fixed share whatever its "
+              "number of workers: wall-clock speed-ups are not meaningful here; the cpu "
+              "efficiency is.")
     with tempfile.TemporaryDirectory(prefix="stisim-bench-", dir=args.tmp) as tmp_name:
         tmp = Path(tmp_name)
         if "efficiency" not in skip:

@@ -124,6 +124,20 @@ def read_run(path: Path) -> xr.Dataset:
         return ds.load()
 
 
+_CODING = ("missing_value", "scale_factor", "add_offset", "_Unsigned", "dtype", "_Encoding",
+           "calendar")
+
+
+def _plain_float(var: xr.Variable) -> bool:
+    """A float variable whose stored values are its values (no CF coding but NaN fill)."""
+    if var.dtype.kind != "f" or any(k in var.attrs for k in _CODING):
+        return False
+    fill = var.attrs.get("_FillValue")
+    if fill is not None and not np.isnan(fill):
+        return False
+    return " since " not in str(var.attrs.get("units", ""))
+
+
 def _decode(value: Any) -> Any:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
 
@@ -148,8 +162,15 @@ def read_variables(path: Path, names: set[str] | None = None) -> dict[str, xr.Va
                                          {k: val if k == "_FillValue" else _decode(val)
                                           for k, val in v._attributes.items()})
                        for name, v in nc.variables.items() if names is None or name in names}
-            variables, _, _ = decode_cf_variables(raw, {})
-            return {name: var.load() for name, var in variables.items()}
+            # Plain floating-point variables need no decoding (most of a run's variables);
+            # the others go through xarray's CF decoder.
+            plain = {k: xr.Variable(v.dims, v.data.astype(v.dtype.newbyteorder("=")), v.attrs)
+                     for k, v in raw.items() if _plain_float(v)}  # netCDF is big-endian
+            coded = {k: v for k, v in raw.items() if k not in plain}
+            variables, _, _ = decode_cf_variables(coded, {}) if coded else ({}, None, None)
+            out = {name: var.load() for name, var in variables.items()}
+            out.update(plain)
+            return out
     return {k: v for k, v in read_run(path).variables.items() if names is None or k in names}
 
 

@@ -210,3 +210,25 @@ def test_per_run_configs_equal_full_validation(toy):
     assert again.toy.x1 != 123.0  # ...does not touch the next run's
     with pytest.raises(ConfigError, match=r"toy\.x1: out of range"):
         run_config(variant, (("toy.x1", 9.0),), 1, digest)
+
+
+def test_fast_run_file_reader_equals_xarray(tmp_path, toy):
+    from stisim.config.validate import validate
+    from stisim.sweep.assemble import read_run, read_variables
+    from stisim.sweep.batch import encode
+
+    cfg = load_config("sweep", [])
+    base = cfg.to_container()
+    base.pop("sweep")
+    ds = toy.toy_run(validate(base))
+    ds["with_gap"] = ("time", np.array([1.0, np.nan, 3.0, 4.0]))
+    ds["scaled"] = ("time", np.arange(4.0))
+    ds["scaled"].encoding.update(scale_factor=0.5, dtype="int16", _FillValue=-1)
+    path = tmp_path / "run.nc"
+    path.write_bytes(encode(ds))
+    fast = read_variables(path)
+    slow = read_run(path)
+    assert set(fast) == set(slow.variables)
+    for name, var in slow.variables.items():
+        np.testing.assert_array_equal(np.asarray(fast[name].values), var.values)
+        assert fast[name].dims == var.dims
