@@ -39,6 +39,21 @@ def test_dask_local_cluster_matches_serial(tmp_path, toy, serial_reference):
     assert identical_results(res.open(), ref)
 
 
+def test_dask_scheduler_address(tmp_path, toy, serial_reference):
+    from distributed import LocalCluster
+
+    ov, ref = serial_reference
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                      dashboard_address=None) as cluster:
+        res = run_sweep([*ov, f"sweep.executor.address={cluster.scheduler_address}"],
+                        directory=tmp_path / "a", executor="dask", run_function=toy.toy_run)
+    assert cluster.scheduler_address in res.executor
+    got, want = res.open(), ref.copy()
+    assert "address: inproc" in got.attrs.pop("config")  # the config records the executor
+    want.attrs.pop("config")
+    assert identical_results(got, want)
+
+
 def test_dead_worker_is_replaced_and_only_its_run_fails(tmp_path, toy, serial_reference):
     ov, ref = serial_reference
     crash = float(np.sort(ref["toy.x1"].values)[-2])  # the run with the largest x1 crashes
