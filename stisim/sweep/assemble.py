@@ -63,6 +63,7 @@ class _Var:
     shape: list[int]
     dtype: str
     digest: str
+    file: Path | None = None  # a run file that holds the variable (for its attributes)
     count: int = 1
     varies: bool = False
     itemsize: int = 0
@@ -85,7 +86,7 @@ class Schema:
         for name, (kind, dims, shape, dtype, dig) in description["variables"].items():
             v = self.vars.get(name)
             if v is None:
-                self.vars[name] = v = _Var(kind, dims, shape, dtype, dig)
+                self.vars[name] = v = _Var(kind, dims, shape, dtype, dig, file)
                 v.count = 0
             elif v.dims != dims:
                 raise DataError(f"runs disagree on the dimensions of {name!r}: {v.dims} and "
@@ -250,6 +251,16 @@ def assemble(cells: list[Cell], descriptions: Iterable[tuple[Mapping[str, Any], 
     union_dims = {n for n, v in schema.vars.items() if v.kind == "index" and
                   len(v.digests) > 1}
     template = read_run(schema.template) if schema.template is not None else None
+    others: dict[Path, xr.Dataset] = {}
+
+    def var_attrs(name: str) -> dict[str, Any]:
+        """Attributes of a run variable, from the template or a run that has it."""
+        if name in template.variables:
+            return dict(template[name].attrs)
+        file = schema.vars[name].file
+        if file not in others:
+            others[file] = read_run(file)
+        return dict(others[file][name].attrs)
 
     varying: dict[str, tuple[_Var, np.dtype, tuple[int, ...]]] = {}
     shared: dict[str, xr.Variable] = {}
@@ -280,12 +291,12 @@ def assemble(cells: list[Cell], descriptions: Iterable[tuple[Mapping[str, Any], 
         values = np.asarray(index)
         dt = np.dtype(schema.vars[name].dtype)
         coords[name] = (name, values.astype(str) if dt.kind in "USO" else values.astype(dt),
-                        dict(template[name].attrs) if template is not None else {})
+                        var_attrs(name))
     encoding: dict[str, dict[str, Any]] = {}
     for name, (v, dt, shape) in varying.items():
         arr = da.full((n_runs, n_replicates, *shape), _fill_for(dt), dtype=dt,
                       chunks=(chunk, n_replicates, *shape))
-        var = ("run", "replicate", *v.dims), arr, dict(template[name].attrs)
+        var = ("run", "replicate", *v.dims), arr, var_attrs(name)
         (coords if v.kind == "coord" else data_vars)[name] = var
         encoding[name] = {"chunks": (chunk, n_replicates, *shape)}
         if dt.kind not in "fc":

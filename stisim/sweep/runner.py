@@ -401,7 +401,7 @@ def _run(plan: SweepPlan, store: SweepStore, cfg: StisimConfig, run_function: An
     execute_seconds = time.perf_counter() - t_exec
     first_at = scheduler.first_at if scheduler and scheduler.first_at else t_exec
     failed = sum(1 for t in plan.tasks if store.entries[t.key].status != STATUS_OK)
-    if store.bad_lines or len(store.entries) < store._lines:
+    if store.bad_lines or store.superseded:
         store.compact()
     output = None
     t_asm = time.perf_counter()

@@ -116,6 +116,11 @@ class SweepStore:
                 self.bad_lines += 1
         return self.entries
 
+    @property
+    def superseded(self) -> int:
+        """Manifest lines that a later record of the same key replaces (or unreadable)."""
+        return self._lines - len(self.entries)
+
     def append(self, records: Iterable[dict[str, Any]]) -> None:
         """Append finished tasks' records (one line each) and flush."""
         if self._fh is None:

@@ -73,6 +73,8 @@ def toy_run(cfg) -> xr.Dataset:
         coords={"time": years, "sector": ["agriculture", "ict"]},
         attrs={"seed": cfg.seed, "model": "toy"},
     )
+    if t.label == "c":  # a variable only some runs have
+        ds["only_c"] = (("time",), 2 * path, {"units": "1", "long_name": "label c only"})
     return ds
 
 

@@ -146,6 +146,16 @@ def test_union_of_coordinates_and_chunked_zarr_assembly(tmp_path, toy):
     xr.testing.assert_identical(z.drop_attrs(), ds.drop_attrs())
 
 
+def test_variables_some_runs_lack_are_filled(tmp_path, toy):
+    ov = ["+sweep.levers={toy.label:[a,c]}", "sweep.progress=false"]
+    ds = sweep(ov, tmp_path / "s", toy).open()
+    is_c = ds["toy.label"].values == "c"
+    assert ds["only_c"].dims == ("run", "replicate", "time")
+    assert ds["only_c"].attrs["long_name"] == "label c only"  # the first run lacks it
+    assert np.isnan(ds["only_c"].values[~is_c]).all()
+    np.testing.assert_allclose(ds["only_c"].values[is_c], 2 * ds["path"].values[is_c])
+
+
 def test_sobol_sweep_supports_salib_from_the_dataset_alone(tmp_path, toy):
     from SALib.analyze import sobol
 
