@@ -273,12 +273,22 @@ def _plan_json(plan: SweepPlan) -> dict[str, Any]:
             "tasks": [[t.run, t.replicate, t.seed, t.key] for t in plan.tasks]}
 
 
+# Settings of the sweep section that decide its results; the others (name, directory,
+# executor, output) say where and how it ran and are recorded in the sweep directory.
+DESIGN_KEYS = ("design", "samples", "replicates", "seeds", "uncertainties", "levers",
+               "levels", "morris_levels", "sobol_second_order", "lhs_optimization",
+               "run_function")
+
+
 def _dataset_attrs(plan: SweepPlan, n_failed: int) -> dict[str, Any]:
+    """Attributes of the sweep Dataset: the same sweep gives the same ones wherever and
+    however it ran (apart from ``created``)."""
     from stisim.dataset import provenance_attrs
 
-    attrs = provenance_attrs(plan.base, plan.base["seed"], None)
-    attrs.update(title="stisim sweep", sweep_name=plan.name,
-                 sweep_design=json_attr(plan.design_attrs()),
+    config = dict(plan.base)
+    config["sweep"] = {k: v for k, v in plan.base["sweep"].items() if k in DESIGN_KEYS}
+    attrs = provenance_attrs(config, plan.base["seed"], None)
+    attrs.update(title="stisim sweep", sweep_design=json_attr(plan.design_attrs()),
                  sweep_tasks=len(plan.tasks), sweep_failed=n_failed)
     return attrs
 

@@ -40,6 +40,7 @@ def test_dataset_contract(tmp_path, toy, toy_overrides):
     assert design["salib_problem"]["names"] == ["toy.x1", "toy.x2", "toy.n"]
     assert [p["name"] for p in design["parameters"]][-1] == "toy.label"
     assert "sweep:" in ds.attrs["config"] and "toy.x1:" in ds.attrs["config"]
+    assert "executor:" not in ds.attrs["config"] and "dir:" not in ds.attrs["config"]
     for var in ("seed", "run_status", "run_error", "sample"):
         assert ds[var].attrs["long_name"]
     # every cell equals a direct call of the run function with that run's config and seed
