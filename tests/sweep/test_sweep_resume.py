@@ -19,7 +19,7 @@ from stisim.sweep.store import SweepStore
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-OVERRIDES = ["sweep.design=lhs", "sweep.samples=15", "sweep.replicates=2",
+OVERRIDES = ["sweep.design=lhs", "sweep.samples=30", "sweep.replicates=2",
              "+sweep.uncertainties={toy.x1:{low:-3,high:3},toy.x2:{low:-3,high:3}}",
              "++toy.delay=0.05", "sweep.progress=false"]
 SCRIPT = textwrap.dedent(f"""
@@ -63,17 +63,17 @@ def test_sigkill_midway_then_resume_equals_uninterrupted(tmp_path, toy):
                 child.kill()
         proc.stderr.close()
     finished = _manifest_lines(directory / "manifest.jsonl")
-    assert 8 <= finished < 30, "the kill came too late to test a resume"
+    assert 8 <= finished < 60, "the kill came too late to test a resume"
     assert not (directory / "sweep.nc").exists()
 
     resumed = run_sweep(OVERRIDES, directory=directory, run_function=toy.toy_run,
                         executor="processes", workers=2)
-    assert resumed.already_done >= 8 and resumed.ran == 30 - resumed.already_done
+    assert resumed.already_done >= 8 and resumed.ran == 60 - resumed.already_done
     assert resumed.failed == 0
     store = SweepStore(directory)
-    assert len(store.load()) == 30 and store.bad_lines == 0
+    assert len(store.load()) == 60 and store.bad_lines == 0
 
     reference = run_sweep(OVERRIDES, directory=tmp_path / "whole", run_function=toy.toy_run,
                           executor="processes", workers=2)
-    assert reference.ran == 30
+    assert reference.ran == 60
     assert identical_results(resumed.open(), reference.open())
