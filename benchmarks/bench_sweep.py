@@ -205,7 +205,7 @@ def _autogroup() -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes: check it works")
-    parser.add_argument("--runs", type=int, default=600, help="runs of the efficiency test")
+    parser.add_argument("--runs", type=int, default=2000, help="runs of the efficiency test")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--executors", default="processes,dask")
     parser.add_argument("--overhead-runs", type=int, default=300)
