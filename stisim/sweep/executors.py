@@ -122,6 +122,42 @@ def watch_driver(pid: int) -> None:
     threading.Thread(target=watch, name="stisim-watch-driver", daemon=True).start()
 
 
+PRELOAD = ["stisim.sweep.batch", "stisim.pipeline", "stisim.sweep.warmup"]
+
+
+class _ForkServer:
+    """Prepares multiprocessing's fork server to import stisim and warm its caches once.
+
+    The fork server is one per process and starts with the first process it forks; the
+    warm-up description travels to it in ``$STISIM_SWEEP_WARMUP`` (see stisim.sweep.warmup).
+    When it is already running (an earlier sweep in this process) it is reused as it is.
+    """
+
+    def __init__(self, warm: dict[str, Any] | None, extra: list[str] = ()) -> None:
+        import json
+        import tempfile
+        from multiprocessing import forkserver
+
+        from stisim.sweep.warmup import ENV
+
+        self.file: str | None = None
+        running = getattr(forkserver._forkserver, "_forkserver_pid", None) is not None
+        if warm and not running:
+            fd, self.file = tempfile.mkstemp(prefix="stisim-warmup-", suffix=".json")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(warm, fh, default=str)
+            os.environ[ENV] = self.file
+        multiprocessing.get_context("forkserver").set_forkserver_preload([*extra, *PRELOAD])
+
+    def close(self) -> None:
+        if self.file is not None:
+            from stisim.sweep.warmup import ENV
+
+            os.environ.pop(ENV, None)
+            os.unlink(self.file)
+            self.file = None
+
+
 class ProcessExecutor(Executor):
     """A local process pool; replaced transparently when a worker process dies."""
 
@@ -131,25 +167,9 @@ class ProcessExecutor(Executor):
                  warm: dict[str, Any] | None = None) -> None:
         self._n = workers or available_cores()
         self._ctx = multiprocessing.get_context(start_method)
-        self._warm_file: str | None = None
-        if start_method == "forkserver":
-            # The fork server imports stisim (and warms caches, see stisim.sweep.warmup)
-            # once; every worker is forked from it.
-            from multiprocessing import forkserver
-
-            if warm and getattr(forkserver._forkserver, "_forkserver_pid", None) is None:
-                import json
-                import tempfile
-
-                from stisim.sweep.warmup import ENV
-
-                fd, self._warm_file = tempfile.mkstemp(prefix="stisim-warmup-",
-                                                       suffix=".json")
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump(warm, fh, default=str)
-                os.environ[ENV] = self._warm_file
-            self._ctx.set_forkserver_preload(["stisim.sweep.batch", "stisim.pipeline",
-                                              "stisim.sweep.warmup"])
+        # With a fork server, stisim is imported (and caches warmed) once; every worker is
+        # forked from it.
+        self._server = _ForkServer(warm) if start_method == "forkserver" else None
         self._pool = self._new_pool()
         self._pending: set[cf.Future] = set()
 
@@ -185,12 +205,8 @@ class ProcessExecutor(Executor):
         for fut in self._pending:
             fut.cancel()
         self._pool.shutdown(wait=True, cancel_futures=True)
-        if self._warm_file is not None:
-            from stisim.sweep.warmup import ENV
-
-            os.environ.pop(ENV, None)
-            os.unlink(self._warm_file)
-            self._warm_file = None
+        if self._server is not None:
+            self._server.close()
 
 
 class DaskExecutor(Executor):
@@ -200,19 +216,37 @@ class DaskExecutor(Executor):
 
     def __init__(self, workers: int = 0, address: str = "", cluster: str = "local",
                  processes: bool = True, memory_limit: str = "auto", dashboard: bool = False,
-                 jobqueue: dict[str, Any] | None = None, jobs: int = 1) -> None:
+                 jobqueue: dict[str, Any] | None = None, jobs: int = 1,
+                 start_method: str = "forkserver", warm: dict[str, Any] | None = None
+                 ) -> None:
+        import dask
         from distributed import Client, LocalCluster, as_completed
 
         self._cluster = None
+        self._server = None
         if address:
             self._client = Client(address)
             where = f"scheduler {address}"
         elif cluster == "local":
             n = workers or available_cores()
-            self._cluster = LocalCluster(
-                n_workers=n, threads_per_worker=1, processes=processes,
-                memory_limit=memory_limit, dashboard_address=":0" if dashboard else None,
-                silence_logs=logging.WARNING)
+            method = start_method if processes else "spawn"
+            if method == "forkserver":
+                # Workers forked from a warmed fork server start in milliseconds instead of
+                # importing Dask and stisim and loading data each (distributed would set
+                # its own preload list; ours includes it).
+                import distributed.utils
+
+                self._server = _ForkServer(warm, ["distributed"])
+                distributed.utils._forkserver_preload_set = True
+            # stisim retries the runs of a batch whose worker died one at a time itself (to
+            # find the culprit), so the scheduler need not try each batch on several workers.
+            with dask.config.set({"distributed.worker.multiprocessing-method": method,
+                                  "distributed.scheduler.allowed-failures": 1}):
+                self._cluster = LocalCluster(
+                    n_workers=n, threads_per_worker=1, processes=processes,
+                    memory_limit=memory_limit,
+                    dashboard_address=":0" if dashboard else None,
+                    silence_logs=logging.WARNING)
             self._client = Client(self._cluster)
             where = f"LocalCluster ({n} {'processes' if processes else 'threads'})"
         else:
@@ -257,6 +291,8 @@ class DaskExecutor(Executor):
         self._client.close()
         if self._cluster is not None:
             self._cluster.close()
+        if self._server is not None:
+            self._server.close()
 
 
 def _jobqueue_cluster(name: str, kwargs: dict[str, Any], jobs: int) -> Any:
@@ -289,5 +325,5 @@ def make_executor(config: Any, kind: str | None = None, workers: int | None = No
     if kind == "dask":
         return DaskExecutor(n, config.address, config.cluster, config.dask_processes,
                             config.memory_limit, config.dashboard, config.jobqueue,
-                            config.jobs)
+                            config.jobs, config.start_method, warm)
     raise StisimError(f"unknown executor {kind!r}; allowed: serial, processes, dask")

@@ -36,7 +36,9 @@ class ExecutorConfig:
                             "task takes about batch_seconds", ge=0)
     batch_seconds: float = param(2.0, "Target duration of one task when batch_size is 0",
                                  unit="s", gt=0)
-    start_method: str = param("forkserver", "How local worker processes start (processes)",
+    start_method: str = param("forkserver", "How local worker processes start (processes; "
+                              "dask LocalCluster): forkserver starts them from one process "
+                              "that has imported stisim and warmed its caches",
                               choices=["forkserver", "spawn", "fork"])
     address: str = param("", "Address of a running Dask scheduler (tcp://host:8786); empty: "
                          "stisim starts a cluster (executor.cluster)")

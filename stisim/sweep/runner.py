@@ -228,12 +228,12 @@ class _Scheduler:
                 "seed": task.seed, "values": dict(task.values), "variant": task.variant,
                 "status": STATUS_FAILED,
                 "error": f"WorkerDied: the worker running this task died {n} times "
-                         f"({type(exc).__name__}: {exc}); out of memory or a crash in native "
-                         "code?",
+                         f"({type(exc).__name__}: {_short(exc)}); out of memory or a crash "
+                         "in native code?",
                 "traceback": None, "config": None, "seconds": 0.0, "model_seconds": None,
                 "finished": datetime.now(UTC).isoformat(timespec="milliseconds")}])
         log.warning("a worker died running %d task(s) (%s: %s); they are retried one at a "
-                    "time", len(tasks), type(exc).__name__, exc)
+                    "time", len(tasks), type(exc).__name__, _short(exc))
 
     def _records(self, records: list[dict[str, Any]]) -> None:
         if self.first_at is None:
@@ -262,6 +262,11 @@ def _warm(plan: SweepPlan, fn: Callable | str) -> dict[str, Any]:
     return {"run_function": fn if isinstance(fn, str) else None,
             "module": None if isinstance(fn, str) else fn.__module__,
             "configs": [dict(c, seed=seed) for c in plan.variants.values()]}
+
+
+def _short(exc: BaseException, limit: int = 160) -> str:
+    text = str(exc).split(". ")[0]
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _plan_json(plan: SweepPlan) -> dict[str, Any]:

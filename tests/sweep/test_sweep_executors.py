@@ -51,11 +51,13 @@ def test_dask_scheduler_address(tmp_path, toy, serial_reference):
     assert identical_results(res.open(), ref)  # where a sweep ran is not part of its result
 
 
-def test_dead_worker_is_replaced_and_only_its_run_fails(tmp_path, toy, serial_reference):
+@pytest.mark.parametrize("executor", ["processes", "dask"])
+def test_dead_worker_is_replaced_and_only_its_run_fails(tmp_path, toy, serial_reference,
+                                                         executor):
     ov, ref = serial_reference
     crash = float(np.sort(ref["toy.x1"].values)[-2])  # the run with the largest x1 crashes
     res = run_sweep([*ov, f"++toy.crash_above={crash}"], directory=tmp_path / "c",
-                    executor="processes", workers=2, batch_size=4,
+                    executor=executor, workers=2, batch_size=4,
                     run_function=toy.toy_run)
     ds = res.open()
     culprit = ds["toy.x1"].values > crash
