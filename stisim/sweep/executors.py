@@ -240,8 +240,11 @@ class DaskExecutor(Executor):
                 distributed.utils._forkserver_preload_set = True
             # stisim retries the runs of a batch whose worker died one at a time itself (to
             # find the culprit), so the scheduler need not try each batch on several workers.
+            # Dask's statistical profiler samples every worker thread every 10 ms: CPU that
+            # short runs cannot spare (turn it on with Dask's own config if wanted).
             with dask.config.set({"distributed.worker.multiprocessing-method": method,
-                                  "distributed.scheduler.allowed-failures": 1}):
+                                  "distributed.scheduler.allowed-failures": 1,
+                                  "distributed.worker.profile.enabled": False}):
                 self._cluster = LocalCluster(
                     n_workers=n, threads_per_worker=1, processes=processes,
                     memory_limit=memory_limit,
