@@ -51,7 +51,8 @@ def test_dask_scheduler_address(tmp_path, toy, serial_reference):
     assert identical_results(res.open(), ref)  # where a sweep ran is not part of its result
 
 
-@pytest.mark.parametrize("executor", ["processes", "dask"])
+@pytest.mark.parametrize("executor", ["processes",
+                                      pytest.param("dask", marks=pytest.mark.slow)])
 def test_dead_worker_is_replaced_and_only_its_run_fails(tmp_path, toy, serial_reference,
                                                          executor):
     ov, ref = serial_reference
