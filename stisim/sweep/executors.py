@@ -172,6 +172,7 @@ class ProcessExecutor(Executor):
         self._server = _ForkServer(warm) if start_method == "forkserver" else None
         self._pool = self._new_pool()
         self._pending: set[cf.Future] = set()
+        self._started = False
 
     def _new_pool(self) -> cf.ProcessPoolExecutor:
         return cf.ProcessPoolExecutor(max_workers=self._n, mp_context=self._ctx,
@@ -190,6 +191,10 @@ class ProcessExecutor(Executor):
             self._pool = self._new_pool()
             fut = self._pool.submit(execute_batch, batch)
         self._pending.add(fut)
+        if not self._started and self._server is not None:
+            # The first worker exists, so the fork server has read its warm-up file.
+            self._server.close()
+        self._started = True
         return fut
 
     def wait(self) -> list[tuple[Any, Any]]:
@@ -250,6 +255,8 @@ class DaskExecutor(Executor):
                     memory_limit=memory_limit,
                     dashboard_address=":0" if dashboard else None,
                     silence_logs=logging.WARNING)
+            if self._server is not None:
+                self._server.close()  # the workers exist: the warm-up file has been read
             self._client = Client(self._cluster)
             where = f"LocalCluster ({n} {'processes' if processes else 'threads'})"
         else:
