@@ -45,7 +45,7 @@ class ExecutorConfig:
     cluster: str = param("local", "Cluster stisim starts for dask: a LocalCluster on this "
                          "machine, or a dask-jobqueue batch-system cluster",
                          choices=["local", *JOBQUEUE_CLUSTERS])
-    jobqueue: dict[str, Any] = param(  # noqa: RUF009 - param() returns a dataclass field
+    jobqueue: dict[str, Any] = param(
         {}, "Keyword arguments of the dask-jobqueue cluster (queue, account, cores, memory, "
         "walltime, ...)")
     jobs: int = param(1, "Batch jobs requested from a dask-jobqueue cluster", ge=1)
@@ -73,9 +73,9 @@ class SweepConfig:
     seeds: str = param("common", "common: replicate r uses the same seed in every run "
                        "(common random numbers); independent: a seed per run and replicate",
                        choices=["common", "independent"])
-    uncertainties: dict[str, Any] = param(  # noqa: RUF009 - param() returns a dataclass field
+    uncertainties: dict[str, Any] = param(
         {}, "Config path -> distribution ({dist, low, high, ...}) or list of values")
-    levers: dict[str, Any] = param(  # noqa: RUF009 - param() returns a dataclass field
+    levers: dict[str, Any] = param(
         {}, "Config path or config group -> list of values, crossed with every design point")
     levels: int = param(3, "Factorial design: levels of a continuous uncertainty that gives "
                         "no `levels` of its own", ge=2)
@@ -94,7 +94,7 @@ class SweepConfig:
                                  ge=8)
     retry_failed: bool = param(False, "On resume, run again the runs recorded as failed")
     progress: bool = param(True, "Show a progress bar with ETA")
-    executor: ExecutorConfig = param(  # noqa: RUF009 - param() returns a dataclass field
+    executor: ExecutorConfig = param(
         default_factory=ExecutorConfig, doc="Where the runs execute")
 
 
