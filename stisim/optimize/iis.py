@@ -209,6 +209,26 @@ def _from_iis(model, iis) -> list[Conflict]:
         if (c.family, c.phrase) not in seen:
             seen.add((c.family, c.phrase))
             out.append(c)
+    return _summarise_bounds(model, out, iis)
+
+
+def _summarise_bounds(model, conflicts: list[Conflict], iis) -> list[Conflict]:
+    """Many action bounds of one kind read better as one item naming the actions."""
+    out, bounded = [], {"max_scale": [], "mandatory": []}
+    for c in conflicts:
+        if c.family in bounded:
+            bounded[c.family].append(c)
+        else:
+            out.append(c)
+    for family, items in bounded.items():
+        if len(items) <= 3:
+            out.extend(items)
+            continue
+        ids = [c.phrase.split("action ")[1].split(" ")[0] for c in items]
+        shown = ", ".join(ids[:8]) + (f" and {len(ids) - 8} more" if len(ids) > 8 else "")
+        text = ("the maximum scales of actions " if family == "max_scale"
+                else "the commitments to fund actions ") + shown
+        out.append(Conflict(family, text, True, rows=len(items)))
     return out
 
 

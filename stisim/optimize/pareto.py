@@ -34,15 +34,15 @@ def pareto_front(model, against: str, points: int = 7) -> xr.Dataset:
     f2, s2 = _oriented(model, against)
     solver = model.solver
     inf = float("inf")
-    if "epsilon" not in model.params:
-        model.add_param("epsilon", -inf, "epsilon bound on the second objective")
-        model.add_param("primary_floor", -inf, "lexicographic bound on the first objective")
-        model.add_constraints("epsilon", f2, ">=", lambda: model.param("epsilon"),
-                              params=("epsilon",),
+    if "epsilon_bound" not in model.params:
+        model.add_param("epsilon_bound", -inf, "epsilon bound on the second objective")
+        model.add_param("primary_bound", -inf, "lexicographic bound on the first objective")
+        model.add_constraints("epsilon", f2, ">=", lambda: model.param("epsilon_bound"),
+                              params=("epsilon_bound",),
                               describe=lambda lab: f"the {against} bound of the Pareto front",
                               doc="epsilon-constraint on the second objective")
-        model.add_constraints("primary_floor", f1, ">=", lambda: model.param("primary_floor"),
-                              params=("primary_floor",),
+        model.add_constraints("primary_floor", f1, ">=", lambda: model.param("primary_bound"),
+                              params=("primary_bound",),
                               describe=lambda lab: f"the {primary} level of the front's end",
                               doc="lexicographic step of the front's end point")
     seconds = 0.0
@@ -60,19 +60,19 @@ def pareto_front(model, against: str, points: int = 7) -> xr.Dataset:
     f2_best = float(f2.value(r.x))
     r = run(f1)
     f1_best = float(f1.value(r.x))
-    model.set_param("primary_floor", f1_best - 1e-7 * max(1.0, abs(f1_best)))
+    model.set_param("primary_bound", f1_best - 1e-7 * max(1.0, abs(f1_best)))
     r = run(f2)
     f2_low = float(f2.value(r.x))
-    model.set_param("primary_floor", -inf)
+    model.set_param("primary_bound", -inf)
     span1 = max(abs(f1_best), 1e-9)
     span2 = max(abs(f2_best - f2_low), 1e-9)
     grid = np.linspace(f2_low, f2_best, points)
     rows = []
     for eps in grid:
-        model.set_param("epsilon", eps - 1e-9 * max(1.0, abs(eps)))
+        model.set_param("epsilon_bound", eps - 1e-9 * max(1.0, abs(eps)))
         r = run(f1 + f2 * (AUGMENTATION * span1 / span2))
         rows.append(r.x.copy())
-    model.set_param("epsilon", -inf)
+    model.set_param("epsilon_bound", -inf)
     model.set_objective(lambda: objective_expression(model, primary), SENSE[primary])
     return _front_dataset(model, rows, f1, f2, s1, s2, primary, against, seconds)
 

@@ -290,7 +290,7 @@ def allocation_table(ds: xr.Dataset, top: int | None = None) -> str:
         for s in sources:
             v = sp.sel(source=s)
             if bool(np.isfinite(v).any()):
-                lines.append([s, f"{float(v.max()):.4g}", f"{float(v.mean()):.4g}"])
+                lines.append([s, f"{float(v.max()) + 0.0:.4g}", f"{float(v.mean()) + 0.0:.4g}"])
         if lines:
             parts.append(table(lines, ["budget shadow price", "max", "mean over years"]))
     if "sdg_index_gain" in ds:

@@ -35,7 +35,13 @@ def solve_robust(model, measure: str | None = None, duals: bool = True) -> Solve
     measure = measure or model.options.robust.measure
     extra = 0.0
     if measure == "regret":
+        # Feasibility first: an infeasible robust model is explained, not scenario by scenario.
+        set_robust_measure(model, "expected")
+        first = model.solver.solve(duals=False)
+        if not first.optimal:
+            return first
         best, extra = best_outcomes(model)
+        extra += first.solver_seconds
         model.set_param("best_outcome", best)
     set_robust_measure(model, measure)
     result = model.solver.solve(duals=duals)
