@@ -204,8 +204,11 @@ def assign_solution(model, result: SolveResult, *, cfg_container: dict | None = 
         attrs_extra.update(robust_measure=model.measure,
                            robust_alpha=float(model.options.robust.alpha),
                            scenarios_origin=scen.origin)
-        if SENSE[objective] == "min":
+        # The measure in natural terms: expected/worst/CVaR cost for min_cost, and the
+        # largest regret (>= 0) for regret.
+        if model.measure == "regret" or SENSE[objective] == "min":
             objective_value = -objective_value
+        objective_value += 0.0
     from stisim.sdg.registry import registry
 
     reg = registry()
