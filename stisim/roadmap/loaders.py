@@ -92,9 +92,10 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], Locator, str]:
         raise ConfigError([Problem("<file>", "this is a scenario file, not a portfolio",
                                    None, "a plain YAML portfolio (see docs/roadmap.md)",
                                    label)], title=f"invalid portfolio {label}")
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        raw = yaml.safe_load(text)
-        node = yaml.compose(text)
+        raw = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+        node = yaml.compose(text, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{label}:{mark.line + 1}" if mark is not None else label
