@@ -356,7 +356,7 @@ def _floor_phrase(model, name: str) -> str:
 
     row = registry().loc[f["indicator"]]
     op = "at least" if row["better"] == "higher" else "at most"
-    return (f"the floor of {f['indicator']} ({row['name']}) at {op} {target:g} "
+    return (f"the floor of {f['indicator']} ({row['name']}) of {op} {target:g} "
             f"{row['unit']} by {int(f['year'])}")
 
 

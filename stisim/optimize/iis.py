@@ -26,7 +26,7 @@ import numpy as np
 from stisim.errors import StisimError
 
 # Families that state a roadmap rule (others only link variables together).
-RULES = {"budget": 0, "floor": 0, "goal_floor": 0, "share": 2, "leverage": 2, "funded_min": 1,
+RULES = {"floor": -1, "goal_floor": -1, "budget": 0, "share": 2, "leverage": 2, "funded_min": 1,
          "funded_max": 1, "dependency": 1, "exclusive": 1, "capacity": 1, "equity": 1,
          "epsilon": 0}
 STRUCTURAL = {"finance", "response_curve", "progress_limit", "goal_link",

@@ -61,10 +61,10 @@ def compare_measures(model, measures=("expected", "worst", "regret", "cvar")) ->
     rows = []
     for m in measures:
         r = solve_robust(model, m, duals=False)
-        z = outcome.labels.copy(data=r.x[outcome.labels.values])
+        z = r.x[outcome.labels.values]
         rows.append({"measure": m, "expected": float(z @ prob), "worst": float(z.min()),
-                     "cvar": cvar(z.values, prob, alpha),
-                     "max_regret": float((best - z).max()),
+                     "cvar": cvar(z, prob, alpha),
+                     "max_regret": float((best.values - z).max()),
                      "funded": int((r.x[model.variables["scale"].columns] > 1e-9).sum())})
     return pd.DataFrame(rows).set_index("measure")
 

@@ -94,7 +94,7 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], Locator, str]:
                                    label)], title=f"invalid portfolio {label}")
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        raw = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+        raw = yaml.load(text, Loader=loader)
         node = yaml.compose(text, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
