@@ -73,12 +73,14 @@ def _portfolio(portfolio: Portfolio | str | Path | None, cfg: StisimConfig) -> P
 
 def build(portfolio: Portfolio | str | Path | None = None, cfg: StisimConfig | None = None, *,
           responses: ResponseCurves | None = None,
-          extra_functionality: ExtraFunctionality | str | None = None) -> RoadmapModel:
+          extra_functionality: ExtraFunctionality | str | None = None,
+          counterfactual: xr.DataArray | None = None) -> RoadmapModel:
     """Load the portfolio and build the model for a config (no solve)."""
     cfg = cfg or make_config()
     p = _portfolio(portfolio, cfg)
     return create_model(p, cfg.optimise, responses=responses, base_year=cfg.time.base_year,
-                        seed=cfg.seed, extra_functionality=extra_functionality)
+                        seed=cfg.seed, extra_functionality=extra_functionality,
+                        counterfactual=counterfactual)
 
 
 def check_solution(model: RoadmapModel, result: SolveResult) -> None:
@@ -95,12 +97,13 @@ def check_solution(model: RoadmapModel, result: SolveResult) -> None:
 
 def run(cfg: StisimConfig, portfolio: Portfolio | str | Path | None = None, *,
         responses: ResponseCurves | None = None,
-        extra_functionality: ExtraFunctionality | str | None = None
-        ) -> tuple[xr.Dataset, RoadmapModel]:
+        extra_functionality: ExtraFunctionality | str | None = None,
+        counterfactual: xr.DataArray | None = None) -> tuple[xr.Dataset, RoadmapModel]:
     """Build, solve and assign for a validated config: the allocation and its model."""
     t0 = time.perf_counter()
-    model = build(portfolio, cfg, responses=responses, extra_functionality=extra_functionality)
-    result = solve_model(model, cfg.optimise.interface)
+    model = build(portfolio, cfg, responses=responses, extra_functionality=extra_functionality,
+                  counterfactual=counterfactual)
+    result = solve_model(model, cfg.optimise.interface, duals=cfg.optimise.shadow_prices)
     check_solution(model, result)
     ds = assign_solution(model, result, cfg_container=_container(cfg, model), seed=cfg.seed,
                          timings={"build_seconds": model.build_seconds,
@@ -118,12 +121,14 @@ def _container(cfg: StisimConfig, model: RoadmapModel) -> dict[str, Any]:
 def optimise(portfolio: Portfolio | str | Path, objective: str | None = None, *,
              cfg: StisimConfig | None = None, responses: ResponseCurves | None = None,
              extra_functionality: ExtraFunctionality | str | None = None,
+             counterfactual: xr.DataArray | None = None,
              seed: int = 42, base_year: int | None = None, **options: Any) -> xr.Dataset:
     """Optimise a portfolio: ``optimise(path_or_portfolio, objective="value"|"sdg"|
     "min_cost", mip_gap=..., robust={"measure": "cvar"}, ...) -> xr.Dataset``.
 
     Keyword options are fields of the ``optimise`` config section (validated the same way as
-    on the command line); ``responses`` replaces the portfolio's expert effects.
+    on the command line); ``responses`` replaces the portfolio's expert effects and
+    ``counterfactual`` (indicator, year) the no-roadmap indicator path.
     """
     if cfg is None:
         cfg = make_config(objective, seed=seed, base_year=base_year, **options)
@@ -132,7 +137,8 @@ def optimise(portfolio: Portfolio | str | Path, objective: str | None = None, *,
         if objective is not None:
             section["objective"] = objective
         cfg = validate(cfg.to_container() | {"optimise": section})
-    ds, _ = run(cfg, portfolio, responses=responses, extra_functionality=extra_functionality)
+    ds, _ = run(cfg, portfolio, responses=responses, extra_functionality=extra_functionality,
+                counterfactual=counterfactual)
     return ds
 
 

@@ -62,6 +62,7 @@ class ModelInputs:
     weight: xr.DataArray  # (indicator) sdg-objective weight
     scenarios: Scenarios | None
     baseline_provenance: dict | None
+    counterfactual_path: xr.DataArray | None = None
 
     @property
     def effect_index(self) -> list[str]:
@@ -94,8 +95,13 @@ def default_weights(goal_weights: dict | None = None,
 
 
 def build_inputs(portfolio: Portfolio, options: OptimiseConfig, base_year: int = 2022,
-                 responses: ResponseCurves | None = None, seed: int = 0) -> ModelInputs:
-    """Everything the model needs, as labelled arrays."""
+                 responses: ResponseCurves | None = None, seed: int = 0,
+                 counterfactual_path: xr.DataArray | None = None) -> ModelInputs:
+    """Everything the model needs, as labelled arrays.
+
+    ``counterfactual_path`` (indicator, year), e.g. simulated by the agent model without the
+    roadmap, replaces the flat or trend path for the indicators it covers.
+    """
     from stisim.sdg.registry import registry
 
     reg = registry()
@@ -122,7 +128,8 @@ def build_inputs(portfolio: Portfolio, options: OptimiseConfig, base_year: int =
         dims="indicator", coords={"indicator": indicators})
     cf = score0 = headroom = provenance = None
     if portfolio.country_m49 is not None and indicators:
-        cf, provenance = counterfactual(portfolio, indicators, base_year, options.counterfactual)
+        cf, provenance = counterfactual(portfolio, indicators, base_year, options.counterfactual,
+                                        counterfactual_path)
         lower = xr.DataArray(reg.loc[indicators, "lower"].to_numpy(float), dims="indicator",
                              coords={"indicator": indicators})
         score0 = (cf - lower) * score_scale
@@ -136,7 +143,8 @@ def build_inputs(portfolio: Portfolio, options: OptimiseConfig, base_year: int =
                        base_year=base_year, years=years, discount=discount, effects=effects,
                        indicators=indicators, counterfactual=cf, score0=score0,
                        headroom=headroom, score_scale=score_scale, weight=weight,
-                       scenarios=scenarios, baseline_provenance=provenance)
+                       scenarios=scenarios, baseline_provenance=provenance,
+                       counterfactual_path=counterfactual_path)
 
 
 def effect_table(portfolio: Portfolio, responses: ResponseCurves, used: set[str]
@@ -186,8 +194,8 @@ def effect_table(portfolio: Portfolio, responses: ResponseCurves, used: set[str]
     return df.set_index("effect", drop=False)
 
 
-def counterfactual(portfolio: Portfolio, indicators: list[str], base_year: int, mode: str
-                   ) -> tuple[xr.DataArray, dict]:
+def counterfactual(portfolio: Portfolio, indicators: list[str], base_year: int, mode: str,
+                   path_override: xr.DataArray | None = None) -> tuple[xr.DataArray, dict]:
     """Indicator levels per horizon year without the roadmap, and their provenance."""
     from stisim.baseline import load_baseline
     from stisim.sdg.registry import registry
@@ -209,8 +217,16 @@ def counterfactual(portfolio: Portfolio, indicators: list[str], base_year: int, 
             path = np.clip(path, min(lo, v0), max(hi, v0))
         level[k] = path
     prov = {code: b.provenance()[code] for code in indicators}
-    return xr.DataArray(level, dims=("indicator", "year"),
-                        coords={"indicator": indicators, "year": years}), prov
+    out = xr.DataArray(level, dims=("indicator", "year"),
+                       coords={"indicator": indicators, "year": years})
+    if path_override is not None:
+        given = [c for c in indicators if c in path_override["indicator"].values]
+        if given:
+            out.loc[{"indicator": given}] = path_override.sel(
+                indicator=given, year=years).transpose("indicator", "year").values
+            for c in given:
+                prov[c] = dict(prov[c], method="counterfactual path supplied by the caller")
+    return out, prov
 
 
 def observed_slope(series: pd.Series | None, base_year: int) -> float:

@@ -126,13 +126,18 @@ def check_objective(inputs: ModelInputs) -> None:
 
 def create_model(portfolio: Portfolio, options: OptimiseConfig | None = None, *,
                  responses: ResponseCurves | None = None, base_year: int = 2022, seed: int = 0,
-                 extra_functionality: ExtraFunctionality | str | None = None
-                 ) -> RoadmapModel:
-    """Build the Pyomo model (no solve)."""
+                 extra_functionality: ExtraFunctionality | str | None = None,
+                 counterfactual: xr.DataArray | None = None) -> RoadmapModel:
+    """Build the Pyomo model (no solve).
+
+    ``responses`` replaces the portfolio's expert effects by response curves (e.g. estimated
+    from agent-model ensembles); ``counterfactual`` (indicator, year) replaces the no-roadmap
+    indicator path for the indicators it covers.
+    """
     t0 = time.perf_counter()
     options = options or OptimiseConfig()
     inputs = build_inputs(portfolio, options, base_year=base_year, responses=responses,
-                          seed=seed)
+                          seed=seed, counterfactual_path=counterfactual)
     check_objective(inputs)
     model = RoadmapModel(inputs)
     model.seed = seed

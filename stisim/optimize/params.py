@@ -36,8 +36,8 @@ class RobustConfig:
     alpha: float = param(0.9, "CVaR level: the measure is the mean of the worst (1 - alpha) "
                          "share of scenario outcomes", gt=0.0, lt=1.0,
                          source="Rockafellar & Uryasev (2000), J. Risk 2(3) 21-41")
-    samples: int = param(0, "Scenarios to sample when the portfolio declares none (0: use "
-                         "the portfolio's scenarios)", ge=0, le=10000)
+    samples: int = param(0, "Number of scenarios to sample (seeded by `seed`); 0 uses the "
+                         "portfolio's `scenarios`", ge=0, le=10000)
     effect_spread: float = param(0.3, "Log-normal sigma of sampled effect multipliers (per "
                                  "action); response-curve bands are used instead when given",
                                  ge=0.0, le=3.0, source="assumption")

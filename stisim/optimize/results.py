@@ -106,7 +106,8 @@ def sdg_outcomes(model, gains: xr.DataArray) -> dict[str, xr.DataArray]:
     if p.country_m49 is None:
         return {}
     codes = list(gains.coords["indicator"].values)
-    cf, _ = counterfactual(p, codes, model.inputs.base_year, model.options.counterfactual)
+    cf, _ = counterfactual(p, codes, model.inputs.base_year, model.options.counterfactual,
+                           model.inputs.counterfactual_path)
     level = cf + gains
     s_cf, s_lv = _scores(cf), _scores(level)
     goals_cf = goal_scores(s_cf.transpose("indicator", ...))

@@ -70,7 +70,8 @@ def attribute_rows(component: str) -> list[dict[str, str]]:
         if isinstance(allowed, list):
             bounds.append("one of " + ", ".join(map(str, allowed)))
         elif isinstance(allowed, str):
-            bounds.append(f"a known {allowed[:-1]}")
+            bounds.append({"countries": "a known country", "instruments": "an instrument id",
+                           "indicators": "a registry indicator code"}[allowed])
         rows.append({
             "attribute": name,
             "type": meta["type"],

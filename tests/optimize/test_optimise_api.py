@@ -109,3 +109,20 @@ def test_config_validation():
 def test_min_cost_without_floors_is_refused():
     with pytest.raises(ConfigError, match="min_cost needs SDG floors"):
         optimise(_three(), "min_cost")
+
+
+def test_counterfactual_path_replaces_the_flat_baseline():
+    """An agent-model path in which electricity access rises to 79 by 2025 already meets
+    the floor of 78.5: min_cost funds nothing (with the flat baseline 76.5 it must pay)."""
+    import xarray as xr
+
+    p = portfolio([action("A", 10, effects=[{"indicator": "7.1.1", "change": 4, "lag": 0}])],
+                  country="kenya", floors=[{"indicator": "7.1.1", "target": 78.5,
+                                            "year": 2025}])
+    flat = optimise(p, "min_cost")
+    assert flat.attrs["objective_value"] == pytest.approx(5.0)
+    path = xr.DataArray([[79.0]], dims=("indicator", "year"),
+                        coords={"indicator": ["7.1.1"], "year": [2025]})
+    rising = optimise(p, "min_cost", counterfactual=path)
+    assert rising.attrs["objective_value"] == pytest.approx(0.0, abs=1e-9)
+    assert float(rising["indicator_counterfactual"].sel(indicator="7.1.1", year=2025)) == 79.0

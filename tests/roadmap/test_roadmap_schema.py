@@ -104,3 +104,10 @@ def test_attribute_table_documents_every_attribute():
             assert "type" in meta
         rows = attribute_rows(component)
         assert len(rows) == len(table)
+
+
+def test_reference_docs_are_in_sync():
+    from stisim.roadmap.docs import DOC, render
+
+    text = DOC.read_text(encoding="utf-8")
+    assert render(text) == text, "run `python -m stisim.roadmap.docs` to update docs/roadmap.md"
