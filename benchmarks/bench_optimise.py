@@ -34,14 +34,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from highs_reference import build_reference  # noqa: E402
-from synthetic import synthetic_portfolio  # noqa: E402
+from highs_reference import build_reference
+from synthetic import synthetic_portfolio
 
-from stisim.baseline import load_baseline  # noqa: E402
-from stisim.optimize.model import create_model, stats  # noqa: E402
-from stisim.optimize.params import OptimiseConfig, RobustConfig  # noqa: E402
-from stisim.optimize.results import assign_solution  # noqa: E402
-from stisim.roadmap import build_portfolio  # noqa: E402
+from stisim.baseline import load_baseline
+from stisim.optimize.model import create_model, stats
+from stisim.optimize.params import OptimiseConfig, RobustConfig
+from stisim.optimize.results import assign_solution
+from stisim.roadmap import build_portfolio
 
 SIZES = {
     "full": {"lp": (500, 30), "robust": (200, 15, 50)},
@@ -90,7 +90,7 @@ def lp_case(n_actions: int, n_years: int, skip_pyomo: bool) -> dict:
     model.set_param("budget_amount", bumped)
     again = solver.solve()
     t_resolve = time.perf_counter() - t0
-    ds2, t_assign2 = timed(assign_solution, model, again)
+    _ds2, t_assign2 = timed(assign_solution, model, again)
     lo = np.full(len(budget_rows), -np.inf)
     new_hi = np.array(h.getLp().row_upper_)[budget_rows]
     public = np.arange(len(budget_rows)) < len(portfolio.years)  # public rows come first

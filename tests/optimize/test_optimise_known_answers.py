@@ -176,10 +176,10 @@ def test_goal_score_floor():
     """Kenya SDG 7 has three indicators (7.1.1, 7.1.2, 7.2.1). Raising the goal score by 1
     point needs 3 score points on one indicator: 7.1.2 (bounds 2-100) moves 3 points per
     2.94 percentage points. A raises 7.1.2 by 5.88 pp at full scale -> scale 0.5."""
+    import xarray as xr
+
     from stisim.baseline import load_baseline
     from stisim.sdg.scores import goal_scores, normalise
-
-    import xarray as xr
 
     b = load_baseline(404, 2022)
     codes = ["7.1.1", "7.1.2", "7.2.1"]

@@ -3,7 +3,6 @@ the optimum compared with greedy and equal-split allocations of the same budgets
 
 from __future__ import annotations
 
-import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from optimise_helpers import portfolio, solve

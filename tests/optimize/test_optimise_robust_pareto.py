@@ -36,7 +36,7 @@ def test_cvar_helper_by_hand():
 @pytest.mark.parametrize("measure", ["expected", "worst", "cvar", "regret"])
 def test_robust_measures_are_consistent(measure):
     p = robust_portfolio()
-    ds, model = solve(p, "sdg", robust={"measure": measure, "alpha": 0.6})
+    ds, _model = solve(p, "sdg", robust={"measure": measure, "alpha": 0.6})
     z = ds["scenario_outcome"].values
     prob = ds["scenario_probability"].values
     value = ds.attrs["objective_value"]

@@ -81,7 +81,7 @@ def test_financing_and_dependency_cycles():
     raw = copy.deepcopy(BASE)
     raw["actions"][1]["sources"] = {"pub": 0.5, "biz": 0.2}
     raw["actions"][0]["depends_on"] = ["B"]
-    found, text = problems(raw)
+    _found, text = problems(raw)
     assert "can finance at most 70%" in text  # 0.5 official + min(0.2, 1.0 x 0.5) private
     assert "cycle" in text
 
