@@ -68,7 +68,6 @@ def build_reference(inputs) -> tuple[highspy.Highs, np.ndarray, float]:
     cost = p.cost.values
     share = p.max_share.values
     A, Y = cost.shape
-    share.shape[1]
     kinds = p.sources["kind"].to_numpy()
     acts = p.actions
     objective = inputs.options.objective
@@ -153,7 +152,7 @@ def build_reference(inputs) -> tuple[highspy.Highs, np.ndarray, float]:
              * inputs.discount.values[None, :])
         prog = b.columns(len(inds) * len(years), -INF, head.ravel(), w.ravel())
         pr, pc, pv = [], [], []
-        for _n, e in enumerate(eff.itertuples(index=False)):
+        for e in eff.itertuples(index=False):
             a = a_of[e.action]
             if e.kind == "concave":
                 rcol = b.columns(1, float(np.min(e.ys)))[0]
