@@ -20,6 +20,7 @@ import xarray as xr
 from stisim.optimize.linear import LinExpr
 
 SENSE = {"value": "max", "sdg": "max", "min_cost": "min"}
+TIE_BREAK = 1e-6
 UNITS = {"value": "benefit points", "sdg": "discounted score points (SDG index x years)",
          "min_cost": "discounted currency"}
 
@@ -102,8 +103,9 @@ def set_robust_measure(model, measure: str, alpha: float | None = None) -> None:
     v = model.variables
     prob = model.inputs.scenarios.probability
     alpha = model.inputs.options.robust.alpha if alpha is None else alpha
+    expected = (v["outcome"] * prob).sum("scenario")
     if measure == "expected":
-        expr = (v["outcome"] * prob).sum("scenario")
+        expr = expected
     elif measure == "worst":
         expr = v["worst"].to_linexpr()
     elif measure == "cvar":
@@ -112,6 +114,11 @@ def set_robust_measure(model, measure: str, alpha: float | None = None) -> None:
         expr = -v["max_regret"]
     else:
         raise ValueError(f"unknown robust measure {measure!r}")
+    if measure != "expected":
+        # Worst case, CVaR and regret only look at some scenarios; a tiny reward on the
+        # expected outcome breaks ties towards allocations that do well in the others too
+        # (and keeps every scenario's progress variables at their true values).
+        expr = expr + expected * TIE_BREAK
     model.measure = measure
     model.set_objective(expr, "max")
 

@@ -207,7 +207,10 @@ def assign_solution(model, result: SolveResult, *, cfg_container: dict | None = 
                            scenarios_origin=scen.origin)
         # The measure in natural terms: expected/worst/CVaR cost for min_cost, and the
         # largest regret (>= 0) for regret.
-        if model.measure == "regret" or SENSE[objective] == "min":
+        from stisim.optimize.robust import measure_value
+
+        objective_value = measure_value(model, x)
+        if model.measure != "regret" and SENSE[objective] == "min":
             objective_value = -objective_value
         objective_value += 0.0
     from stisim.sdg.registry import registry
@@ -297,6 +300,22 @@ def allocation_table(ds: xr.Dataset, top: int | None = None) -> str:
                 lines.append([s, f"{float(v.max()) + 0.0:.4g}", f"{float(v.mean()) + 0.0:.4g}"])
         if lines:
             parts.append(table(lines, ["budget shadow price", "max", "mean over years"]))
+    extra = []
+    if "capacity_shadow_price" in ds:
+        cap = ds["capacity_shadow_price"]
+        cap = cap.mean("scenario") if "scenario" in cap.dims else cap
+        for g in cap["agency"].values:
+            v = cap.sel(agency=g)
+            if bool((np.abs(v) > 1e-12).any()):
+                extra.append([f"capacity of {g}", f"{float(v.max()) + 0.0:.4g}",
+                              f"{float(v.mean()) + 0.0:.4g}"])
+    if "floor_shadow_price" in ds:
+        for f in ds["floor"].values:
+            v = ds["floor_shadow_price"].sel(floor=f)
+            v = v.mean("scenario") if "scenario" in v.dims else v
+            extra.append([f"floor {f}", f"{float(v) + 0.0:.4g}", ""])
+    if extra:
+        parts.append(table(extra, ["other shadow prices", "max", "mean over years"]))
     if "sdg_index_gain" in ds:
         g = ds["sdg_index_gain"]
         parts.append(f"SDG index gain: {float(g.isel(year=-1)):.3f} points by "

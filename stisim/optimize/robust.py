@@ -69,6 +69,21 @@ def compare_measures(model, measures=("expected", "worst", "regret", "cvar")) ->
     return pd.DataFrame(rows).set_index("measure")
 
 
+def measure_value(model, x: np.ndarray, measure: str | None = None) -> float:
+    """The robust measure of the allocation x, from its scenario outcomes (no tie-break)."""
+    measure = measure or model.measure
+    z = x[model.variables["outcome"].labels.values]
+    prob = model.inputs.scenarios.probability.values
+    if measure == "expected":
+        return float(z @ prob)
+    if measure == "worst":
+        return float(z.min())
+    if measure == "cvar":
+        return cvar(z, prob, model.options.robust.alpha)
+    best = model.param("best_outcome").values
+    return float((best - z).max())
+
+
 def cvar(z: np.ndarray, prob: np.ndarray, alpha: float) -> float:
     """Mean of the worst (1 - alpha) probability mass of outcomes z (higher is better)."""
     order = np.argsort(z)
