@@ -19,7 +19,7 @@ import importlib
 from typing import Any
 
 _EXPORTS = {
-    "build": "api", "make_config": "api", "optimise": "api", "pareto": "api", "run": "api",
+    "build": "api", "make_config": "api", "optimise": "api", "trade_off": "api", "run": "api",
     "solve_model": "api", "SolveFailed": "api",
     "Explanation": "iis", "InfeasibleError": "iis", "explain_infeasibility": "iis",
     "RoadmapModel": "model", "create_model": "model",

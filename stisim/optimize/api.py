@@ -5,7 +5,7 @@
     import stisim.optimize as so
     ds = so.optimise("kenya", objective="sdg")                 # a shipped portfolio
     ds = so.optimise("my_roadmap.xlsx", objective="value", mip_gap=0.0)
-    front = so.pareto("kenya", objective="sdg", against="min_cost", points=9)
+    front = so.trade_off("kenya", objective="sdg", against="min_cost", points=9)
 
 Infeasible portfolios raise :class:`~stisim.optimize.iis.InfeasibleError` whose message (and
 ``.explanation``) names the conflicting roadmap constraints.
@@ -142,7 +142,7 @@ def optimise(portfolio: Portfolio | str | Path, objective: str | None = None, *,
     return ds
 
 
-def pareto(portfolio: Portfolio | str | Path, objective: str, against: str, points: int = 7,
+def trade_off(portfolio: Portfolio | str | Path, objective: str, against: str, points: int = 7,
            *, seed: int = 42, base_year: int | None = None, **options: Any) -> xr.Dataset:
     """The Pareto front between ``objective`` and ``against`` (ε-constraint)."""
     cfg = make_config(objective, seed=seed, base_year=base_year,

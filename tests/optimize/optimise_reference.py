@@ -148,6 +148,7 @@ def equal_split(p) -> np.ndarray:
     kinds = p.sources["kind"].to_numpy()
     A, Y, S = cost.shape[0], cost.shape[1], share.shape[1]
     frac = np.full(A, np.inf)
+    lead = p.actions["lead"].to_numpy()
     for y in range(Y):
         per = np.zeros(S)
         for s in range(S):
@@ -158,6 +159,11 @@ def equal_split(p) -> np.ndarray:
             if cost[a, y] > 0:
                 money = sum(min(per[s], share[a, s] * cost[a, y]) for s in range(S)
                             if share[a, s] > 0)
+                if len(p.agencies) and lead[a] in p.agencies.index:
+                    # An agency's capacity is shared equally too.
+                    g = list(p.agencies.index).index(lead[a])
+                    n_g = sum(1 for b in range(A) if cost[b, y] > 0 and lead[b] == lead[a])
+                    money = min(money, p.capacity.values[g, y] / n_g)
                 frac[a] = min(frac[a], money / cost[a, y])
     scales = np.array([min(frac[a], _max_scale(p, a)) for a in range(A)])
     acts = p.actions

@@ -126,3 +126,11 @@ def test_counterfactual_path_replaces_the_flat_baseline():
     rising = optimise(p, "min_cost", counterfactual=path)
     assert rising.attrs["objective_value"] == pytest.approx(0.0, abs=1e-9)
     assert float(rising["indicator_counterfactual"].sel(indicator="7.1.1", year=2025)) == 79.0
+
+
+def test_package_exports_are_callable():
+    import stisim.optimize as so
+
+    for name in so.__all__:
+        assert getattr(so, name) is not None, name
+    assert callable(so.trade_off) and callable(so.optimise) and callable(so.pareto_front)

@@ -82,11 +82,11 @@ def test_sampled_scenarios_are_reproducible():
 
 
 def test_pareto_front_between_value_and_cost():
-    from stisim.optimize.api import pareto
+    from stisim.optimize.api import trade_off
 
     p = portfolio([action("A", 6, 12), action("B", 8, 8), action("C", 4, 3)],
                   [{"id": "pub", "kind": "public", "budget": 18}])
-    front = pareto(p, "value", "min_cost", points=5)
+    front = trade_off(p, "value", "min_cost", points=5)
     value, cost = front["pareto_primary"].values, front["pareto_secondary"].values
     # From the value optimum (all funded: 23 at cost 18) to zero cost, both fall together.
     assert value[0] == pytest.approx(23.0) and cost[0] == pytest.approx(18.0)
