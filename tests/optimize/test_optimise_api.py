@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 import pytest
-from optimise_helpers import action, portfolio, solve
+from optimise_cases import action, portfolio, solve
 
 from stisim.errors import ConfigError
 from stisim.optimize.api import optimise

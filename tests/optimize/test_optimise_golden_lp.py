@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from optimise_helpers import action, portfolio
+from optimise_cases import action, portfolio
 
 from stisim.optimize.model import create_model
 from stisim.optimize.params import OptimiseConfig

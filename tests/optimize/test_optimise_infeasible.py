@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from optimise_helpers import action, portfolio, solve
+from optimise_cases import action, portfolio, solve
 
 from stisim.optimize.iis import InfeasibleError
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from optimise_helpers import action, portfolio, solve
+from optimise_cases import action, portfolio, solve
 
 
 def scale(ds, a):

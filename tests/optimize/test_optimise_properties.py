@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from optimise_helpers import portfolio, solve
+from optimise_cases import portfolio, solve
 from optimise_reference import check_allocation, equal_split, financing, greedy
 
 

@@ -4,7 +4,7 @@ same answer as building the changed portfolio from scratch."""
 from __future__ import annotations
 
 import pytest
-from optimise_helpers import action, portfolio, solve
+from optimise_cases import action, portfolio, solve
 
 from stisim.roadmap import build_portfolio
 

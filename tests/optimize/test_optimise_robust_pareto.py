@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from optimise_helpers import action, portfolio, solve
+from optimise_cases import action, portfolio, solve
 
 from stisim.optimize.robust import compare_measures, cvar
 
@@ -25,7 +25,7 @@ def robust_portfolio():
                      sources, country="kenya", scenarios=SCENARIOS)
 
 
-def test_cvar_helper_by_hand():
+def test_cvar_by_hand():
     z = np.array([1.0, 2.0, 3.0, 4.0])
     p = np.full(4, 0.25)
     assert cvar(z, p, 0.5) == pytest.approx(1.5)  # mean of the worst half

@@ -30,7 +30,7 @@ def test_expert_effects_as_spending_curves():
     assert gains[("A", "9.5.1")] == pytest.approx(0.015)
 
 
-def test_concavity_helpers():
+def test_concavity_checks():
     x = np.array([0.0, 1.0, 2.0, 3.0])
     assert is_concave(x, np.array([0.0, 2.0, 3.0, 3.5]))
     assert not is_concave(x, np.array([0.0, 1.0, 3.0, 3.5]))
