@@ -24,7 +24,11 @@ from stisim.roadmap.loaders import read_portfolio_file
 from stisim.roadmap.schema import Checker, Locator, allowed_text
 
 OFFICIAL_KINDS = ("public", "donor", "partner")
-SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios" / "portfolios"
+_PACKAGE = Path(__file__).resolve().parents[1]
+# Shipped portfolios: the installed copy (stisim/_scenarios) or the repository's scenarios/.
+SCENARIO_DIR = next((d for d in (_PACKAGE / "_scenarios" / "portfolios",
+                                 _PACKAGE.parent / "scenarios" / "portfolios") if d.is_dir()),
+                    _PACKAGE.parent / "scenarios" / "portfolios")
 
 
 @dataclass
@@ -83,13 +87,18 @@ class Portfolio:
 
 
 def resolve_portfolio_path(name: str | Path) -> Path:
-    """A path as given, or a shipped portfolio name (``kenya``: scenarios/portfolios/kenya.yaml)."""
+    """A path as given, or a portfolio name looked up in ``portfolios/`` of the scenario
+    directories (``$STISIM_SCENARIO_PATH``, then the shipped ``scenarios/``)."""
     path = Path(name)
     if path.exists():
         return path
-    for candidate in (SCENARIO_DIR / f"{name}.yaml", SCENARIO_DIR / str(name)):
-        if candidate.exists():
-            return candidate
+    from stisim.config.compose import scenario_dirs
+
+    roots = [d / "portfolios" for d in scenario_dirs()] + [SCENARIO_DIR]
+    for root in roots:
+        for candidate in (root / f"{name}.yaml", root / str(name)):
+            if candidate.exists():
+                return candidate
     shipped = sorted(p.relative_to(SCENARIO_DIR).with_suffix("").as_posix()
                      for p in SCENARIO_DIR.rglob("*.yaml")) if SCENARIO_DIR.exists() else []
     raise ConfigError([Problem("portfolio", "no such file or shipped portfolio", str(name),
