@@ -19,6 +19,9 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 SECTIONS: dict[str, type] = {}
+# Top-level keys besides sections: ``seed`` and shorthands such as ``portfolio`` that a
+# primary config interpolates into a section (``optimise.portfolio: ${portfolio}``).
+ROOT_KEYS: set[str] = {"seed"}
 # Cross-section checks: functions taking the typed root config and returning problems.
 CHECKS: list[Callable[[Any], list]] = []
 
@@ -36,6 +39,11 @@ def section(name: str) -> Callable[[type[T]], type[T]]:
         return cls
 
     return register
+
+
+def root_key(name: str) -> None:
+    """Allow a top-level shorthand key (its value should be interpolated into a section)."""
+    ROOT_KEYS.add(name)
 
 
 def check(func: Callable[[Any], list]) -> Callable[[Any], list]:

@@ -15,11 +15,11 @@ import typing
 from collections.abc import Mapping
 from typing import Any
 
-from stisim.config.sections import CHECKS, SECTIONS, load_builtin_sections
+from stisim.config.sections import CHECKS, ROOT_KEYS, SECTIONS, load_builtin_sections
 from stisim.errors import ConfigError, Problem
 from stisim.plugins import allowed_prefixes, target_allowed
 
-ROOT_SCALARS = {"seed"}
+ROOT_SCALARS = ROOT_KEYS  # seed, plus registered shorthands (sections.root_key)
 
 
 @dataclasses.dataclass
