@@ -59,12 +59,12 @@ class OptimiseConfig:
                                 "base-year level, or `trend` continuing the observed linear "
                                 "trend of the last 10 years (portfolio baseline_trend entries "
                                 "take precedence)", choices=["flat", "trend"])
-    goal_weights: dict[str, float] = param(  # noqa: RUF009 - param() returns a field
+    goal_weights: dict[str, float] = param(
         {}, "Weight multipliers per SDG (goal number -> weight) in the sdg objective; "
         "default 1 each")
-    indicator_weights: dict[str, float] = param(  # noqa: RUF009
+    indicator_weights: dict[str, float] = param(
         {}, "Weight multipliers per indicator code in the sdg objective; default 1 each")
-    cost_kinds: list[str] = param(  # noqa: RUF009
+    cost_kinds: list[str] = param(
         ["public"], "Source kinds whose spending min_cost minimises")
     shadow_prices: bool = param(True, "Compute shadow prices (for MILPs from the "
                                 "fixed-integer LP)")
