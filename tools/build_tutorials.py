@@ -725,7 +725,7 @@ def run_with(overrides):
 
 base = run_with(SMALL)
 ext = run_with([*SMALL, *ON])
-print("agent types:", list(ext["agent_type"].values))
+print("agent types:", [str(a) for a in ext["agent_type"].values])
 print("visits per year (2025):", round(float(ext["extension_visits"].sel(time=2025))))
 '''),
     md('''
