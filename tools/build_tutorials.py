@@ -120,7 +120,7 @@ configuration, seed, version and data provenance as attributes.
     code('''
 for name in ["indicator_value", "indicator_score", "goal_score", "sdg_index", "adoption_share"]:
     v = ds[name]
-    print(f"{name:16} {str(v.dims):28} [{v.attrs['units']}] {v.attrs['long_name']}")
+    print(f"{name:16} {v.dims!s:28} [{v.attrs['units']}] {v.attrs['long_name']}")
 print()
 print("seed", ds.attrs["seed"], "| version", ds.attrs["stisim_version"])
 '''),
@@ -207,6 +207,7 @@ the action's start or one column per year (`budget_2026`); eligible sources read
 money allowed per unit of official money.
 '''),
     code('''
+import openpyxl
 import pandas as pd
 
 portfolio = pd.DataFrame({
@@ -269,8 +270,6 @@ def write_book(path, **replace):
 
 
 book = write_book(work / "kenya_roadmap.xlsx")
-import openpyxl
-
 print(openpyxl.load_workbook(book).sheetnames)
 '''),
     md('''
@@ -472,7 +471,8 @@ from stisim.config import load_config
 from stisim.errors import ConfigError
 
 try:  # an out-of-range uncertainty is refused before anything runs
-    load_config("sweep", [*overrides, "+sweep.uncertainties.diffusion.skill_effect={low: -1, high: 1.5}"])
+    bad = "+sweep.uncertainties.diffusion.skill_effect={low: -1, high: 1.5}"
+    load_config("sweep", [*overrides, bad])
 except ConfigError as err:
     print(err)
 '''),
@@ -812,10 +812,11 @@ CALIBRATION = [
 # Calibration: back-cast a pilot country from 2010 and judge the fit
 
 `stisim calibrate` starts the agent model in 2010 from the country's real data, runs it to
-2022 and fits a few parameters (Bass innovation and imitation terms of technology diffusion,
-the share of firms performing R&D) to the observed 2011-2022 series. Here: Kenya, 1,000 firms and a budget
-of 12 model runs, so it finishes in well under a minute; a real calibration uses the default
-50,000 firms and 200 runs (`stisim calibrate country=kenya`).
+2022 and fits a few parameters (here the Bass innovation and imitation terms of technology
+diffusion and the share of firms performing R&D) to the observed 2011-2022 series. Here:
+Kenya, 1,000 firms and a budget of 12 model runs, so it finishes in well under a minute; a
+real calibration uses the default 50,000 firms and 200 runs (`stisim calibrate country=kenya`
+with the same `calibrate.parameters`).
 '''),
     WORKDIR,
     code('''
