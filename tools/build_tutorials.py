@@ -334,10 +334,14 @@ alloc["capacity_shadow_price"].to_pandas().round(4)
 '''),
     md('''
 The treasury's price is positive in the years it binds: if the Treasury can add money, those
-are the years where it buys most progress. The agency capacities' prices say whether a
+are the years where it buys most progress. (Expected with stisim 0.1.0: objective
+1.85986, 6 of 7 actions funded, USD 98.75 million of which 32.75 private; treasury and donor
+shadow prices 0.0084 in 2025 and 2026, zero afterwards.) The agency capacities' prices say whether a
 ministry's ability to execute, rather than money, is the limit.
 
-The same portfolio with the `value` objective (stakeholder scores) funds a different set:
+The same portfolio with the `value` objective (stakeholder scores) funds a different set
+(expected: A1-A4 and A6 fully, A5 at 0.6, where the `sdg` objective funds A1 and A2 at about
+three quarters and A5 fully):
 '''),
     code('''
 by_value = so.optimise(book, objective="value")
@@ -368,6 +372,7 @@ off-grid choice (A6 or A7): even everything at full scale falls short. The ways 
 relax one of those rules: allow the mini-grid programme to be expanded beyond its appraised
 size (`max_scale` 1.5, if the utility can deliver it), fund both off-grid designs, or move the
 target year. We expand the mini-grids and raise the energy ministry's capacity to deliver it.
+(Expected: objective 2.01095, mini-grids A5 at scale 1.5, 7.1.1 at 86.0% from 2026.)
 '''),
     code('''
 expanded = actions.copy()
