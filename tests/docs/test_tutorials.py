@@ -23,11 +23,12 @@ def kernel_env(tmp_path_factory):
 
     share = tmp_path_factory.mktemp("jupyter")
     write_kernel_spec(share / "kernels" / "python3")
+    # MPLBACKEND is dropped so figures render through the notebook's inline backend
     saved = {k: os.environ.get(k) for k in ("JUPYTER_PATH", "PYTHONPATH", "MPLBACKEND")}
     os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(share), saved["JUPYTER_PATH"]]))
     # the kernel imports this checkout's stisim, not another installed copy
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), saved["PYTHONPATH"]]))
-    os.environ["MPLBACKEND"] = "Agg"
+    os.environ.pop("MPLBACKEND", None)
     yield
     for k, v in saved.items():
         if v is None:
