@@ -898,8 +898,18 @@ for ax, code_ in zip(axes.flat, codes):
     cal["calibrated_value"].sel(indicator=code_).plot(ax=ax, label="back-cast")
     cal["observed_value"].sel(indicator=code_).plot(ax=ax, marker="o", ls="", label="observed")
     ax.set_title(code_)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
 axes.flat[0].legend()
 fig.tight_layout()
+'''),
+    md('''
+Read the panels with the fit table: indicators with no observation after the base year (here
+R&D expenditure and researchers, each observed once, in 2010) are not fitted at all (n = 0);
+4G coverage (9.c.1) is first observed in 2014, so its 2010 starting value is imputed (flagged
+in the baseline) and its early years cannot fit; the renewable share and labour productivity
+growth move for reasons the model does not represent year by year (hydro-power years, the
+2020 recession).
 '''),
     code('''
 loss = cal["calibration_loss"].to_series()
