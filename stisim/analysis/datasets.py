@@ -134,8 +134,9 @@ def run_parameters(ds: xr.Dataset) -> list[str]:
     """Names of the coords on ``run`` that describe a sweep's sampled inputs and levers."""
     if "run" not in ds.dims:
         return []
+    # design_point numbers the rows of the design matrix: neither an input nor a lever
     return [str(name) for name, c in ds.coords.items()
-            if c.dims == ("run",) and name != "run"]
+            if c.dims == ("run",) and name not in ("run", "design_point")]
 
 
 def design_of(ds: xr.Dataset) -> dict[str, Any]:
