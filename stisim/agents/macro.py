@@ -97,6 +97,13 @@ class Macro:
         """Wages follow GDP per worker (relative to the base year)."""
         return self.gdp_pw_hist[-1] / self.gdp_pw_hist[0]
 
+    @property
+    def researcher_cost_index(self) -> float:
+        """Cost of a researcher FTE relative to the base year: wages times the trend
+        ``institutes.researcher_cost_trend``."""
+        trend = self.model.cfg.institutes.researcher_cost_trend
+        return self.wage_index * float(np.exp(trend * (self.model.t - self.t0)))
+
     def _value_at(self, hist: list[float], t: float, pre_growth: float) -> float:
         times = self.times
         if t < times[0] - 1e-9:
