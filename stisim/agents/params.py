@@ -302,6 +302,11 @@ class InstitutesConfig:
         ge=-0.3, le=0.3,
         source="assumption (0: researcher cost follows wages); fitted per country by "
                "`stisim calibrate` (docs/sdg.md)")
+    researcher_cost_trend_end_year: float = param(
+        0.0, "Last year researcher_cost_trend acts (the cost index then keeps that year's "
+        "level); 0: to the end of the horizon. Calibrated scenarios set it to the end of the "
+        "fitted history so projections do not extrapolate the trend", unit="year", ge=0.0,
+        le=2100.0, source=ASSUMPTION)
     brain_drain_rate: float = param(0.02, "Emigration rate of researchers at base-year "
                                     "funding per researcher", unit="1/year", ge=0.0, le=1.0,
                                     source=ASSUMPTION)
@@ -366,6 +371,11 @@ class MinistriesConfig:
         ge=-0.3, le=0.3,
         source="assumption (0: constant shares of GDP); fitted per country by "
                "`stisim calibrate` (docs/sdg.md)")
+    rd_budget_trend_end_year: float = param(
+        0.0, "Last budget year rd_budget_trend acts (later years keep that year's shares); 0: "
+        "to the end of the horizon. Calibrated scenarios set it to the end of the fitted "
+        "history so projections do not extrapolate the trend", unit="year", ge=0.0,
+        le=2100.0, source=ASSUMPTION)
     grant_share_firms: float = param(
         0.3, "Share of competitive R&D grants awarded to firms (rest to institutes)",
         unit="fraction", ge=0.0, le=1.0, source=ASSUMPTION)

@@ -81,6 +81,7 @@ class CalibrationResult:
     uncalibrated_loss: float | None = None
     held: dict[str, str] = field(default_factory=dict)  # path -> why it was not fitted
     imputed: dict[str, str] = field(default_factory=dict)  # fitted code -> baseline method
+    fixed: dict[str, float] = field(default_factory=dict)  # set, not fitted (calibrate.fixed)
 
 
 class _BudgetExhausted(Exception):
@@ -518,6 +519,7 @@ def to_dataset(result: CalibrationResult) -> xr.Dataset:
     ds.attrs.update(method=result.method, n_evals=result.n_evals, message=result.message,
                     loss=result.loss, initial_loss=result.initial_loss,
                     held_parameters="; ".join(f"{k}: {v}" for k, v in result.held.items()),
+                    fixed_parameters="; ".join(f"{k} = {v:g}" for k, v in result.fixed.items()),
                     baseline_imputed="; ".join(f"{k}: {v}" for k, v in result.imputed.items()))
     return annotate(ds)
 
@@ -557,7 +559,8 @@ def write_scenario(result: CalibrationResult, path: str | Path, name: str,
     """Write the fitted parameters as a scenario file (``# @package _global_``), atomically."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    content = _nest({k: float(f"{v:.6g}") for k, v in result.parameters.items()})
+    values = {**result.fixed, **result.parameters}
+    content = _nest({k: float(f"{v:.6g}") for k, v in values.items()})
     content["scenario"] = {"name": name, "description": description}
     comment = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines())
     text = "# @package _global_\n" + comment + yaml.safe_dump(content, sort_keys=False)
@@ -595,9 +598,16 @@ def run_calibration(cfg: StisimConfig, run_dir: str | Path, progress: bool = Tru
 
     c = cfg.calibrate
     specs = specs_of(cfg)
-    problems = parameter_problems(cfg, specs)
+    fixed = {f.path: float(f.value) for f in c.fixed}
+    problems = parameter_problems(cfg, specs) + [
+        Problem(p.path.replace("calibrate.parameters", "calibrate.fixed"), p.message, p.value,
+                p.allowed)
+        for p in parameter_problems(cfg, [Parameter(k, v, v + 1.0) for k, v in fixed.items()])
+        if not p.message.startswith("interval")]
     if problems:
         raise ConfigError(problems, title="cannot calibrate")
+    if fixed:
+        cfg = with_overrides(cfg, fixed)
     t = cfg.time
     baseline = load_baseline(cfg.country.m49, t.base_year)
     observed = observed_table(baseline.observed, c.indicators, t.base_year, t.end_year)
@@ -627,6 +637,7 @@ def run_calibration(cfg: StisimConfig, run_dir: str | Path, progress: bool = Tru
     result.uncalibrated_fit = uncalibrated
     result.uncalibrated_loss = loss_of(uncalibrated)
     result.held = held
+    result.fixed = fixed
     # Base-year values not observed in the base year (flagged by the baseline loader).
     result.imputed = {code: str(baseline.method[code]) for code in c.indicators
                       if bool(baseline.imputed[code])}
@@ -655,6 +666,7 @@ def run_calibration(cfg: StisimConfig, run_dir: str | Path, progress: bool = Tru
                   f"uncalibrated, {result.initial_loss:.4g} at the search start, "
                   f"{result.loss:.4g} fitted.\n"
                   + "".join(f"Not fitted: {k} ({v}).\n" for k, v in held.items())
+                  + "".join(f"Set, not fitted: {k} = {v:g}.\n" for k, v in fixed.items())
                   + "".join(f"Base-year {k} {v}.\n" for k, v in result.imputed.items())
                   + "\n" + fit_table(result))
         scenario_path = write_scenario(

@@ -86,6 +86,14 @@ class CalibrationParameter:
         "parameter is not fitted (kept at its config value and reported). Empty: always fitted")
 
 
+@dataclass
+class FixedSetting:
+    """A parameter set (not fitted) during the calibration and in its scenario file."""
+
+    path: str = param("", "Config path, e.g. ministries.rd_budget_trend_end_year")
+    value: float = param(0.0, "Value")
+
+
 def _default_parameters() -> list[CalibrationParameter]:
     # The agent model's parameters that govern the trends of the six back-cast indicators
     # (configs/calibration/agents.yaml gives the reasons; docs/sdg.md section 5).
@@ -115,6 +123,9 @@ class CalibrateConfig:
         default_factory=_default_parameters,
         metadata={"doc": "Fitted parameters: config path and interval", "unit": None,
                   "choices": None, "source": None})
+    fixed: list[FixedSetting] = param(
+        [], "Parameters set (not fitted) for the calibration and written to the scenario file "
+        "with the fitted ones, e.g. the end year of fitted trends")
     method: str = param("blocks", "Search: 'blocks' = block-coordinate search, each group of "
                         "parameters fitted to the indicators it governs (bounded Brent or "
                         "Nelder-Mead per block, 2 sweeps); or one scipy.optimize method over "
@@ -170,4 +181,9 @@ def _check_calibrate(cfg) -> list[Problem]:
                                    "unknown indicator code", code, ", ".join(known)))
     if not c.parameters:
         out.append(Problem("calibrate.parameters", "at least one parameter is needed", []))
+    fitted = {p.path for p in c.parameters if p is not None}
+    for i, f in enumerate(c.fixed):
+        if f is not None and f.path in fitted:
+            out.append(Problem(f"calibrate.fixed[{i}].path", "is also a fitted parameter",
+                               f.path))
     return out

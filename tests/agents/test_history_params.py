@@ -39,6 +39,11 @@ def test_rd_budget_trend_moves_rd_intensity_and_researchers():
     assert rd[-0.05][0] == rd[0.0][0] == rd[0.05][0]
     assert rd[-0.05][-1] < 0.85 * rd[0.0][-1] and rd[0.05][-1] > 1.15 * rd[0.0][-1]
     assert res[-0.05][-1] < res[0.0][-1] < res[0.05][-1]
+    # With an end year the shares stop moving: 9.5.1 levels off after it.
+    ended = _path(_run("country=serbia", "ministries.rd_budget_trend=0.05",
+                       "ministries.rd_budget_trend_end_year=2015"), "9.5.1")
+    assert rd[0.0][-1] < ended[-1] < rd[0.05][-1]
+    assert abs(ended[-1] - ended[7]) < 0.25 * abs(rd[0.05][-1] - rd[0.05][7])
 
 
 def test_researcher_cost_trend_moves_researchers_not_spending():
@@ -47,6 +52,9 @@ def test_researcher_cost_trend_moves_researchers_not_spending():
     assert _path(cheap, "9.5.2")[-1] > 1.3 * _path(plain, "9.5.2")[-1]
     assert _path(cheap, "9.5.1")[-1] == pytest.approx(_path(plain, "9.5.1")[-1], rel=0.1)
     assert _path(cheap, "9.5.2")[0] == _path(plain, "9.5.2")[0]
+    ended = _run("country=ghana", "institutes.researcher_cost_trend=-0.05",
+                 "institutes.researcher_cost_trend_end_year=2010")
+    assert _path(ended, "9.5.2")[-1] == pytest.approx(_path(plain, "9.5.2")[-1], rel=1e-6)
 
 
 @pytest.mark.parametrize("country", ["india", "kenya"])

@@ -146,6 +146,9 @@ def test_calibrate_config_is_validated():
         load_config("calibrate", ["calibrate.parameters=[{path:macro.exogenous_growth,"
                                   "lower:-0.1,upper:0.1,indicators:[8.2.1,8.2.9]}]"])
     assert "calibrate.parameters[0].indicators[1]: unknown indicator code" in str(err.value)
+    with pytest.raises(ConfigError) as err:
+        load_config("calibrate", ["calibrate.fixed=[{path:macro.exogenous_growth,value:0}]"])
+    assert "calibrate.fixed[0].path: is also a fitted parameter" in str(err.value)
     assert cfg.calibrate.indicators == ["9.5.1", "9.5.2", "17.8.1", "9.c.1", "7.2.1", "8.2.1"]
 
 
@@ -229,7 +232,9 @@ def test_calibrate_command_agent_model(scenario_dir, tmp_path, capsys):
     assert text.startswith("# @package _global_\n# Calibrated by `stisim calibrate")
     assert "Not fitted: ministries.rd_budget_trend" in text
     assert "Base-year 9.c.1 imputed: first observation (2014) carried back." in text
+    assert "Set, not fitted: ministries.rd_budget_trend_end_year = 2022." in text
     fitted = yaml.safe_load(text)
+    assert fitted["ministries"] == {"rd_budget_trend_end_year": 2022.0}
     cfg = load_config("run", ["country=kenya", "scenario=calibrated/kenya", *small,
                               "time.end_year=2024"])
     assert cfg.scenario.name == "calibrated_kenya"
