@@ -39,6 +39,8 @@ def markdown(frame: pd.DataFrame, index: bool = True) -> str:
 
 
 def _num(value: float, digits: int = 3) -> str:
+    if abs(value) >= 100:  # years, researcher counts: no scientific notation
+        return f"{value:.1f}"
     return f"{value:.{digits}g}" if abs(value) >= 1e-3 or value == 0 else f"{value:.2e}"
 
 
