@@ -67,8 +67,8 @@ def agent_tables(results: dict[str, CalibrationResult], seconds: dict[str, float
     for n, r in results.items():
         nrmse[n] = [f"{r.fit.at[c, 'nrmse']:.2f} ({r.uncalibrated_fit.at[c, 'nrmse']:.2f})"
                     if r.fit.at[c, "n_obs"] > 0 else "-" for c in codes]
-    out += ["NRMSE per indicator, score points: fitted (uncalibrated); n obs in "
-            "2011-2022 per country in the column order.", "", markdown(nrmse), ""]
+    out += ["NRMSE per indicator, score points: fitted (uncalibrated); n obs in 2011-2022 per "
+            "country in\nthe column order.", "", markdown(nrmse), ""]
 
     rmse = pd.DataFrame(index=pd.Index(codes, name="indicator"))
     rmse.insert(0, "unit", units)
