@@ -26,6 +26,9 @@ def calibrate_command(cfg: StisimConfig, run_dir: Path) -> int:
         print(f"base-year {code}: {how}")
     print(f"loss (mean squared NRMSE, score points^2): uncalibrated {r.uncalibrated_loss:.4g}, "
           f"search start {r.initial_loss:.4g}, fitted {r.loss:.4g}\n")
+    if r.uncalibrated_loss is not None and r.loss > r.uncalibrated_loss:
+        print("note: the fit is worse than the uncalibrated model (budget too small? raise "
+              "calibrate.max_evals)\n")
     print(fit_table(r))
     print(f"\nwrote {out.dataset_path}")
     if out.scenario_path is not None:
