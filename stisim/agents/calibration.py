@@ -39,7 +39,7 @@ class ModelCalibration:
     publications_per_researcher: float = PUBLICATIONS_FALLBACK
     graduates_per_researcher: float = 0.0
     collaborations_per_researcher: float = 0.0
-    contract_rate: float = 0.0
+    capacity0: float = 0.0  # institutes' collaborations per year at the base year
     knowledge0: float = 1.0
     notes: dict[str, str] = field(default_factory=dict)
 
@@ -143,11 +143,7 @@ def calibrate(model) -> ModelCalibration:
         start_collaborations(firms, flow_r, years)
         on = firms.collab > 0
         firms.collab[on] = (model.rng.random(int(on.sum())) * years).astype(F32)
-    collab_va = float((firms.va * (firms.collab > 0)).sum()) * firms.weight
-    if collab_va > 0:
-        cal.contract_rate = cal.streams0["contracts"] / collab_va
-    else:
-        cal.notes["contracts"] = "no collaborating firms at the base year: contracts stream 0"
+    cal.capacity0 = cal.collaborations_per_researcher * r_inst
 
     # Firms' own R&D intensity: business R&D at the base year equals its target.
     from stisim.agents.firms import FirmEnv

@@ -32,11 +32,11 @@ def institute_rd(model) -> float:
 
 def business_researchers(model, berd: float | None = None) -> float:
     """Business researchers FTE: labour share of business R&D over the researcher cost,
-    which follows wages."""
+    which follows wages (and ``institutes.researcher_cost_trend``)."""
     cal = model.calib
     lab = model.cfg.institutes.labour_cost_share
     berd = business_rd(model) if berd is None else berd
-    return lab * berd / (cal.business_researcher_cost * model.macro.wage_index)
+    return lab * berd / (cal.business_researcher_cost * model.macro.researcher_cost_index)
 
 
 def institute_researchers(model) -> float:

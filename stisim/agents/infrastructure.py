@@ -6,7 +6,8 @@ Regional values start from the national baseline, distributed with a logit offse
 equals the baseline exactly. Coverage and access grow by business-as-usual roll-out plus
 public money delivered for infrastructure, at a cost per person that rises as coverage nears
 completion; households adopt the internet and broadband by Bass-type diffusion within what is
-available.
+available. 4G coverage starts growing at ``coverage_launch_year`` (from the base year by
+default).
 """
 
 from __future__ import annotations
@@ -79,9 +80,12 @@ class Infrastructure:
         bb = m.flows.delivered["infrastructure_broadband"][0]
         en = m.flows.delivered["infrastructure_energy"][0]
         rem = cfg.remoteness_cost
-        roll = -np.expm1(-cfg.coverage_rollout * dt)
+        # 4G coverage grows only once the network is launched (the step ends at m.t); the
+        # part of the step after a fractional launch year counts, which keeps fits smooth.
+        live = float(np.clip((m.t - cfg.coverage_launch_year) / dt, 0.0, 1.0))
+        roll = -np.expm1(-cfg.coverage_rollout * dt * live)
         self.coverage += (1.0 - self.coverage) * roll + coverage_gain(
-            self.coverage, bb * (1.0 - cfg.fixed_share), pop, cfg.coverage_cost, rem, dt)
+            self.coverage, bb * (1.0 - cfg.fixed_share), pop, cfg.coverage_cost, rem, dt * live)
         roll = -np.expm1(-cfg.fixed_rollout * dt)
         self.fixed += (1.0 - self.fixed) * roll + coverage_gain(
             self.fixed, bb * cfg.fixed_share, pop, cfg.fixed_cost, rem, dt)

@@ -95,7 +95,7 @@ class ResearchInstitute(mesa.Agent):
 
         # Researchers: approach what funding pays for; emigration rises as funding per
         # researcher falls below its base-year level.
-        cost = m.calib.researcher_cost * m.macro.wage_index
+        cost = m.calib.researcher_cost * m.macro.researcher_cost_index
         target = cfg.labour_cost_share * total / cost
         r = max(self.researchers, 1e-9)
         rel = (total / r) / self.funding0_per_researcher

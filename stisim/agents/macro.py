@@ -97,6 +97,16 @@ class Macro:
         """Wages follow GDP per worker (relative to the base year)."""
         return self.gdp_pw_hist[-1] / self.gdp_pw_hist[0]
 
+    @property
+    def researcher_cost_index(self) -> float:
+        """Cost of a researcher FTE relative to the base year: wages times the trend
+        ``institutes.researcher_cost_trend`` (up to its end year)."""
+        c = self.model.cfg.institutes
+        t = self.model.t
+        if c.researcher_cost_trend_end_year:
+            t = min(t, c.researcher_cost_trend_end_year)
+        return self.wage_index * float(np.exp(c.researcher_cost_trend * max(t - self.t0, 0.0)))
+
     def _value_at(self, hist: list[float], t: float, pre_growth: float) -> float:
         times = self.times
         if t < times[0] - 1e-9:

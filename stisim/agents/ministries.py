@@ -5,16 +5,22 @@ Each ministry runs the instruments of its portfolio (``ministries.portfolio``). 
 instruments are delivered directly; money for regional instruments (adoption subsidies,
 infrastructure, skills) is handed to the local governments, which execute it with their own
 capacity and co-finance it. A funding-cut shock scales every ministry budget down while it
-lasts.
+lasts. Business-as-usual R&D lines change their share of GDP by ``rd_budget_trend`` per year
+after the base year up to ``rd_budget_trend_end_year`` (0 by default; fitted to history by
+``stisim calibrate``).
 """
 
 from __future__ import annotations
 
 import mesa
+import numpy as np
 
 from stisim.agents.catalog import REGIONAL_INSTRUMENTS
 from stisim.agents.policy import step_cells
 from stisim.agents.registry import agent_type
+
+# Budget lines whose share of GDP follows ``ministries.rd_budget_trend``.
+RD_INSTRUMENTS = ("rd_grants", "institutional_funding", "tax_credits")
 
 
 @agent_type("ministries", order=10.0, core=True)
@@ -38,6 +44,10 @@ class Ministry(mesa.Agent):
         if not m.cfg.policy.business_as_usual:
             return 0.0
         share = m.bau_share("ministry", instrument)
+        c = m.cfg.ministries
+        if c.rd_budget_trend and instrument in RD_INSTRUMENTS:
+            last = min(year, c.rd_budget_trend_end_year) if c.rd_budget_trend_end_year else year
+            share *= float(np.exp(c.rd_budget_trend * max(last - m.cfg.time.base_year, 0)))
         gdp = m.macro.gdp_of_year(year) if m.cfg.ministries.bau_follows_gdp else m.macro.gdp0
         return share / 100.0 * gdp
 

@@ -136,12 +136,16 @@ class InnovationSystem(mesa.Model):
         if "streams" in self.step_cache:
             return self.step_cache["streams"]
         f = self.flows
-        firms = self.firms
-        collab_va = float(firms.va[(firms.collab > 0) & firms.alive].sum()) * firms.weight
+        # Contracts follow the institutes' transfer capacity (collaborations per year) and the
+        # size of the economy, not the value added of the few simulated collaborating firms,
+        # whose sampling would make the stream jump by orders of magnitude.
+        capacity = sum(i.capacity() for i in self.research_institutes)
+        contracts = (self.calib.streams0["contracts"] * capacity
+                     / max(self.calib.capacity0, 1e-12) * self.macro.gdp / self.macro.gdp0)
         self.step_cache["streams"] = {
             "block": f.national("institutional_funding"),
             "competitive": f.national("rd_grants") * (1.0 - self.cfg.ministries.grant_share_firms),
-            "contracts": self.calib.contract_rate * collab_va,
+            "contracts": contracts,
             "international": f.international,
         }
         return self.step_cache["streams"]

@@ -295,6 +295,18 @@ class InstitutesConfig:
     hiring_rate: float = param(0.3, "Speed at which researcher numbers approach what "
                                "funding pays for", unit="1/year", ge=0.0, le=5.0,
                                source=ASSUMPTION)
+    researcher_cost_trend: float = param(
+        0.0, "Yearly relative change of the cost of a researcher FTE beyond wage growth, after "
+        "the base year (negative: more researchers per unit of R&D money, e.g. younger staff "
+        "or wider FTE counting); acts on institutes' and business researchers", unit="1/year",
+        ge=-0.3, le=0.3,
+        source="assumption (0: researcher cost follows wages); fitted per country by "
+               "`stisim calibrate` (docs/sdg.md)")
+    researcher_cost_trend_end_year: float = param(
+        0.0, "Last year researcher_cost_trend acts (the cost index then keeps that year's "
+        "level); 0: to the end of the horizon. Calibrated scenarios set it to the end of the "
+        "fitted history so projections do not extrapolate the trend", unit="year", ge=0.0,
+        le=2100.0, source=ASSUMPTION)
     brain_drain_rate: float = param(0.02, "Emigration rate of researchers at base-year "
                                     "funding per researcher", unit="1/year", ge=0.0, le=1.0,
                                     source=ASSUMPTION)
@@ -353,6 +365,17 @@ class MinistriesConfig:
         source="9.5.1 baseline (UNSD) for R&D lines; assumption otherwise")
     bau_follows_gdp: bool = param(True, "Business-as-usual budgets stay a constant share of "
                                   "GDP (false: constant in base-year USD)", source=ASSUMPTION)
+    rd_budget_trend: float = param(
+        0.0, "Yearly relative change of the business-as-usual R&D budget shares of GDP (R&D "
+        "grants, institutional funding, R&D tax credits) after the base year", unit="1/year",
+        ge=-0.3, le=0.3,
+        source="assumption (0: constant shares of GDP); fitted per country by "
+               "`stisim calibrate` (docs/sdg.md)")
+    rd_budget_trend_end_year: float = param(
+        0.0, "Last budget year rd_budget_trend acts (later years keep that year's shares); 0: "
+        "to the end of the horizon. Calibrated scenarios set it to the end of the fitted "
+        "history so projections do not extrapolate the trend", unit="year", ge=0.0,
+        le=2100.0, source=ASSUMPTION)
     grant_share_firms: float = param(
         0.3, "Share of competitive R&D grants awarded to firms (rest to institutes)",
         unit="fraction", ge=0.0, le=1.0, source=ASSUMPTION)
@@ -445,6 +468,12 @@ class InfrastructureConfig:
     coverage_rollout: float = param(0.07, "Business-as-usual 4G roll-out: share of the "
                                     "uncovered population covered per year", unit="1/year",
                                     ge=0.0, le=5.0, source=ASSUMPTION)
+    coverage_launch_year: float = param(
+        0.0, "Calendar year from which 4G coverage can grow (network launch; may be "
+        "fractional); before it coverage stays at its base-year value. 0: from the base year",
+        unit="year", ge=0.0, le=2100.0,
+        source="assumption (no gate); fitted per country by `stisim calibrate` from the 9.c.1 "
+               "series, which starts in 2014 (docs/sdg.md)")
     coverage_cost: float = param(40.0, "Public cost per newly covered person (4G)",
                                  unit="USD", gt=0.0, source="assumption (GSMA-type estimates)")
     fixed_share: float = param(0.3, "Share of broadband infrastructure money spent on fixed "
@@ -487,8 +516,13 @@ class InfrastructureConfig:
         0.4, "Share of energy infrastructure money building renewable capacity",
         unit="fraction", ge=0.0, le=1.0, source=ASSUMPTION)
     renewable_investment_effect: float = param(
-        10.0, "Increase of the grid renewable share per year per unit of renewable "
-        "investment relative to GDP", unit="1", ge=0.0, le=1000.0, source=ASSUMPTION)
+        2.0, "Increase of the grid renewable share per year per unit of renewable "
+        "investment relative to GDP", unit="1", ge=0.0, le=1000.0,
+        source="order of magnitude: about 2 kWh/year of renewable power per USD invested "
+               "(IRENA 2022, Renewable Power Generation Costs in 2021: installed costs and "
+               "capacity factors of solar PV, onshore wind, hydropower) over 1.3-6 kWh of final "
+               "energy per USD of GDP gives 0.3-1.5 per unit of investment/GDP nationally, "
+               "0.6-5.5 on the firms' share in the six pilot countries (docs/sdg.md)")
 
 
 # --------------------------------------------------------------------------------------------

@@ -43,12 +43,13 @@ Simulator = Callable[[dict[str, Any]], xr.Dataset]
 
 @dataclass(frozen=True)
 class Parameter:
-    """A fitted parameter: config path and search interval."""
+    """A fitted parameter: config path, search interval and the indicators it governs."""
 
     path: str
     lower: float
     upper: float
     initial: float | None = None
+    indicators: tuple[str, ...] = ()
 
     def value(self, unit: float) -> float:
         return self.lower + float(unit) * (self.upper - self.lower)
@@ -75,10 +76,23 @@ class CalibrationResult:
     n_evals: int
     message: str
     attrs: dict[str, Any] = field(default_factory=dict)
+    # The config as given (no parameter changed), for comparison; set by run_calibration.
+    uncalibrated_fit: pd.DataFrame | None = None
+    uncalibrated_loss: float | None = None
+    held: dict[str, str] = field(default_factory=dict)  # path -> why it was not fitted
+    imputed: dict[str, str] = field(default_factory=dict)  # fitted code -> baseline method
+    fixed: dict[str, float] = field(default_factory=dict)  # set, not fitted (calibrate.fixed)
 
 
 class _BudgetExhausted(Exception):
     pass
+
+
+class _BlockDone(Exception):
+    pass
+
+
+ROUNDS = 2  # sweeps over the blocks of the block-coordinate search
 
 
 _EDGE = 1e-6
@@ -160,6 +174,35 @@ def _start(spec: Parameter, current: float | None) -> float:
     return 0.5
 
 
+def parameter_blocks(specs: Sequence[Parameter], codes: Sequence[str]
+                     ) -> list[tuple[list[int], list[str]]]:
+    """Blocks of the block-coordinate search: connected groups of parameters and the
+    indicators (among ``codes``) they govern. A parameter without declared indicators governs
+    all of them, so with one such parameter there is a single block."""
+    codes = [str(c) for c in codes]
+    governs = [[c for c in (s.indicators or codes) if c in codes] or codes for s in specs]
+    blocks: list[tuple[set[int], set[str]]] = []
+    for i, mine in enumerate(governs):
+        merged = ({i}, set(mine))
+        for b in [b for b in blocks if b[1] & merged[1]]:
+            blocks.remove(b)
+            merged = (merged[0] | b[0], merged[1] | b[1])
+        blocks.append(merged)
+    blocks.sort(key=lambda b: min(b[0]))
+    return [(sorted(i), [c for c in codes if c in cs]) for i, cs in blocks]
+
+
+def _nelder_mead(f: Callable[[np.ndarray], float], x0: np.ndarray, max_evals: int,
+                 tolerance: float, step: float = 1.5) -> Any:
+    # Nelder-Mead runs unbounded on z = logit(x): clipping vertices to the box would collapse
+    # the simplex on a bound and stop the search early.
+    z0 = _logit(x0)
+    simplex = np.vstack([z0, z0 + np.eye(len(x0)) * np.where(z0 > 0, -step, step)])
+    return optimize.minimize(lambda z: f(_expit(z)), z0, method="Nelder-Mead",
+                             options={"maxfev": max_evals, "xatol": 1e-3, "fatol": tolerance,
+                                      "initial_simplex": simplex})
+
+
 def calibrate(simulate: Simulator, observed: xr.DataArray, parameters: Sequence[Parameter],
               *, method: str = "nelder-mead", max_evals: int = 200, tolerance: float = 1e-4,
               seed: int = 0, current: Mapping[str, float] | None = None, progress: bool = True,
@@ -168,8 +211,14 @@ def calibrate(simulate: Simulator, observed: xr.DataArray, parameters: Sequence[
 
     ``method``: ``nelder-mead`` or ``powell`` (local, bounded ``scipy.optimize.minimize``)
     or ``differential-evolution`` (global, ``scipy.optimize.differential_evolution`` seeded
-    with ``seed``). At most ``max_evals`` simulations are run; the best point seen is
-    returned. ``current`` holds the parameters' present values, the default start.
+    with ``seed``): the best point seen is returned. ``blocks``: block-coordinate search
+    (:func:`parameter_blocks`): each block of parameters in turn is fitted to the loss of
+    the indicators it governs, the others held, in :data:`ROUNDS` sweeps (the first over
+    the whole interval, the next around the current values); the point it ends at is
+    returned. It keeps the noise of one indicator (e.g. yearly growth rates of a stochastic
+    model) out of the fit of parameters that do not act on it. At most ``max_evals``
+    simulations are run. ``current`` holds the parameters' present values, the default
+    start.
     """
     specs = list(parameters)
     if not specs:
@@ -182,10 +231,13 @@ def calibrate(simulate: Simulator, observed: xr.DataArray, parameters: Sequence[
     bar = tqdm(total=max_evals, desc=desc, unit="run", disable=not progress, leave=True)
 
     def evaluate(x: np.ndarray) -> float:
+        return evaluate_fit(x)[0]
+
+    def evaluate_fit(x: np.ndarray) -> tuple[float, pd.DataFrame]:
         x = np.clip(np.asarray(x, float), 0.0, 1.0)
         key = tuple(np.round(x, 12))
         if key in cache:
-            return cache[key][0]
+            return cache[key][0], cache[key][1]
         if len(cache) >= max_evals:
             raise _BudgetExhausted
         overrides = {s.path: s.value(u) for s, u in zip(specs, x, strict=True)}
@@ -201,20 +253,72 @@ def calibrate(simulate: Simulator, observed: xr.DataArray, parameters: Sequence[
             best.update(loss=loss, x=x)
         bar.update(1)
         bar.set_postfix(loss=f"{best['loss']:.4g}")
-        return loss
+        return loss, fit
+
+    def block_search(x: np.ndarray, idx: list[int], codes: list[str], budget: int,
+                     sweep: int) -> tuple[np.ndarray, bool]:
+        """Fit parameters ``idx`` of ``x`` to the loss of ``codes``: the block's best point
+        (never worse than ``x`` for that loss) and whether the whole budget is spent."""
+        state = {"x": x.copy(), "loss": math.inf, "start": len(cache)}
+
+        def block_loss(u: np.ndarray) -> float:
+            if len(cache) - state["start"] >= budget:
+                raise _BlockDone
+            trial = x.copy()
+            trial[idx] = np.clip(np.atleast_1d(u), 0.0, 1.0)
+            fit = evaluate_fit(trial)[1]
+            loss = loss_of(fit.loc[codes])
+            if loss < state["loss"]:
+                state.update(loss=loss, x=trial)
+            return loss
+
+        try:
+            block_loss(x[idx])
+            if len(idx) == 1:
+                # Golden section / parabolic search on the interval (first sweep) or around
+                # the current value (later sweeps).
+                half = 0.5 / 2**sweep
+                lo, hi = max(0.0, x[idx[0]] - half), min(1.0, x[idx[0]] + half)
+                if sweep == 0:
+                    lo, hi = 0.0, 1.0
+                optimize.minimize_scalar(block_loss, bounds=(lo, hi), method="bounded",
+                                         options={"xatol": 1e-3, "maxiter": budget})
+            else:
+                _nelder_mead(block_loss, x[idx], budget, tolerance, 1.5 / 2**sweep)
+        except _BlockDone:
+            pass
+        except _BudgetExhausted:
+            return state["x"], True
+        return state["x"], False
 
     message = ""
+    end = None
     try:
         evaluate(x0)
         bounds = [(0.0, 1.0)] * len(specs)
-        if method == "nelder-mead":
-            # Nelder-Mead runs unbounded on z = logit(x): clipping vertices to the box would
-            # collapse the simplex on a bound and stop the search early.
-            z0 = _logit(x0)
-            simplex = np.vstack([z0, z0 + np.eye(len(specs)) * np.where(z0 > 0, -1.5, 1.5)])
-            res = optimize.minimize(lambda z: evaluate(_expit(z)), z0, method="Nelder-Mead",
-                                    options={"maxfev": max_evals, "xatol": 1e-3,
-                                             "fatol": tolerance, "initial_simplex": simplex})
+        if method == "blocks":
+            codes = [str(c) for c in observed["indicator"].values
+                     if np.isfinite(observed.sel(indicator=c).to_numpy()).any()]
+            blocks = parameter_blocks(specs, codes)
+            end, spent = x0.copy(), False
+            for sweep in range(ROUNDS):
+                left = max_evals - len(cache)
+                share = left if sweep == ROUNDS - 1 else left // (ROUNDS - sweep)
+                for idx, block_codes in blocks:
+                    budget = max(3, round(share * len(idx) / len(specs)))
+                    end, spent = block_search(end, idx, block_codes, budget, sweep)
+                    if spent:
+                        break
+                if spent:
+                    break
+            message = (f"block-coordinate search, {sweep + 1} of {ROUNDS} sweep(s) over "
+                       f"{len(blocks)} block(s): " + "; ".join(
+                           "+".join(specs[i].path for i in idx) + " -> " + ",".join(c)
+                           for idx, c in blocks)
+                       + (f" (stopped by the budget of {max_evals} evaluations)"
+                          if spent else ""))
+        elif method == "nelder-mead":
+            res = _nelder_mead(evaluate, x0, max_evals, tolerance)
         elif method == "powell":
             res = optimize.minimize(evaluate, x0, method="Powell", bounds=bounds,
                                     options={"maxfev": max_evals, "xtol": 1e-4,
@@ -227,12 +331,15 @@ def calibrate(simulate: Simulator, observed: xr.DataArray, parameters: Sequence[
                 tol=tolerance, polish=False, init="latinhypercube", updating="immediate")
         else:
             raise ConfigError([Problem("calibrate.method", "unknown method", method,
-                                       "nelder-mead, powell, differential-evolution")])
-        message = str(res.message)
+                                       "blocks, nelder-mead, powell, differential-evolution")])
+        if method != "blocks":
+            message = str(res.message)
     except _BudgetExhausted:
         message = f"stopped after the budget of {max_evals} evaluations"
     finally:
         bar.close()
+    if end is not None:  # block-coordinate search: where it ended, not the luckiest point
+        best["x"] = end
     key = tuple(np.round(np.clip(best["x"], 0.0, 1.0), 12))
     loss, fit, sim = cache[key]
     init_loss, init_fit, _ = cache[tuple(np.round(np.clip(x0, 0.0, 1.0), 12))]
@@ -305,8 +412,27 @@ def parameter_problems(cfg: StisimConfig, specs: Sequence[Parameter]) -> list[Pr
 
 def specs_of(cfg: StisimConfig) -> list[Parameter]:
     return [Parameter(p.path, float(p.lower), float(p.upper),
-                      None if p.initial is None else float(p.initial))
+                      None if p.initial is None else float(p.initial),
+                      tuple(str(c) for c in (p.indicators or [])))
             for p in cfg.calibrate.parameters]
+
+
+def identified(specs: Sequence[Parameter], observed: xr.DataArray
+               ) -> tuple[list[Parameter], dict[str, str]]:
+    """Split ``specs`` into those to fit and those to hold: a parameter whose governed
+    indicators (``Parameter.indicators``) are all unobserved in ``observed`` cannot be
+    identified from the data, so it keeps its config value."""
+    seen = {str(c) for c in observed["indicator"].values
+            if np.isfinite(observed.sel(indicator=c).to_numpy()).any()}
+    fit, held = [], {}
+    for spec in specs:
+        if spec.indicators and not seen.intersection(spec.indicators):
+            t = observed["time"].to_numpy()
+            held[spec.path] = (f"no observation of {', '.join(spec.indicators)} in "
+                               f"{t[0]:g}-{t[-1]:g}")
+        else:
+            fit.append(spec)
+    return fit, held
 
 
 # -- simulators ------------------------------------------------------------------------------
@@ -384,9 +510,17 @@ def to_dataset(result: CalibrationResult) -> xr.Dataset:
         "parameter_upper": ("parameter", [s.upper for s in result.specs]),
         "calibration_loss": ("evaluation", result.history["loss"].to_numpy(float)),
     }, coords={"parameter": paths, "evaluation": np.arange(len(result.history))})
+    if result.uncalibrated_fit is not None:
+        ds["uncalibrated_rmse"] = ("indicator", result.uncalibrated_fit["rmse"].to_numpy(float))
+        ds["uncalibrated_nrmse"] = ("indicator",
+                                    result.uncalibrated_fit["nrmse"].to_numpy(float))
+        ds.attrs["uncalibrated_loss"] = result.uncalibrated_loss
     ds.attrs.update(result.attrs)
     ds.attrs.update(method=result.method, n_evals=result.n_evals, message=result.message,
-                    loss=result.loss, initial_loss=result.initial_loss)
+                    loss=result.loss, initial_loss=result.initial_loss,
+                    held_parameters="; ".join(f"{k}: {v}" for k, v in result.held.items()),
+                    fixed_parameters="; ".join(f"{k} = {v:g}" for k, v in result.fixed.items()),
+                    baseline_imputed="; ".join(f"{k}: {v}" for k, v in result.imputed.items()))
     return annotate(ds)
 
 
@@ -402,16 +536,22 @@ def _nest(flat: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def fit_table(result: CalibrationResult) -> str:
+    """Fit per indicator: RMSE, NRMSE fitted, at the search start and uncalibrated."""
     from stisim.summary import table
 
+    unc = result.uncalibrated_fit
     rows = []
     for code, r in result.fit.iterrows():
         init = result.initial_fit.loc[code, "nrmse"]
-        rows.append([code, str(int(r.n_obs)),
-                     "-" if r.n_obs == 0 else f"{r.rmse:.4g}", r.unit,
-                     "-" if r.n_obs == 0 else f"{r.nrmse:.2f}",
-                     "-" if r.n_obs == 0 else f"{init:.2f}"])
-    return table(rows, ["indicator", "n", "RMSE", "unit", "NRMSE (score pts)", "at start"])
+        row = [code, str(int(r.n_obs)),
+               "-" if r.n_obs == 0 else f"{r.rmse:.4g}", r.unit,
+               "-" if r.n_obs == 0 else f"{r.nrmse:.2f}",
+               "-" if r.n_obs == 0 else f"{init:.2f}"]
+        if unc is not None:
+            row.append("-" if r.n_obs == 0 else f"{unc.loc[code, 'nrmse']:.2f}")
+        rows.append(row)
+    head = ["indicator", "n", "RMSE", "unit", "NRMSE (score pts)", "at start"]
+    return table(rows, head + (["uncalibrated"] if unc is not None else []))
 
 
 def write_scenario(result: CalibrationResult, path: str | Path, name: str,
@@ -419,7 +559,8 @@ def write_scenario(result: CalibrationResult, path: str | Path, name: str,
     """Write the fitted parameters as a scenario file (``# @package _global_``), atomically."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    content = _nest({k: float(f"{v:.6g}") for k, v in result.parameters.items()})
+    values = {**result.fixed, **result.parameters}
+    content = _nest({k: float(f"{v:.6g}") for k, v in values.items()})
     content["scenario"] = {"name": name, "description": description}
     comment = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines())
     text = "# @package _global_\n" + comment + yaml.safe_dump(content, sort_keys=False)
@@ -457,29 +598,49 @@ def run_calibration(cfg: StisimConfig, run_dir: str | Path, progress: bool = Tru
 
     c = cfg.calibrate
     specs = specs_of(cfg)
-    problems = parameter_problems(cfg, specs)
+    fixed = {f.path: float(f.value) for f in c.fixed}
+    problems = parameter_problems(cfg, specs) + [
+        Problem(p.path.replace("calibrate.parameters", "calibrate.fixed"), p.message, p.value,
+                p.allowed)
+        for p in parameter_problems(cfg, [Parameter(k, v, v + 1.0) for k, v in fixed.items()])
+        if not p.message.startswith("interval")]
     if problems:
         raise ConfigError(problems, title="cannot calibrate")
+    if fixed:
+        cfg = with_overrides(cfg, fixed)
     t = cfg.time
     baseline = load_baseline(cfg.country.m49, t.base_year)
     observed = observed_table(baseline.observed, c.indicators, t.base_year, t.end_year)
     if not np.isfinite(observed.to_numpy()).any():
         raise DataError(f"{baseline.name} has no observations of {', '.join(c.indicators)} in "
                         f"{t.base_year + 1}-{t.end_year}: nothing to fit")
+    fitted, held = identified(specs, observed)
+    if not fitted:
+        raise DataError(f"{baseline.name}: none of the parameters can be fitted ("
+                        + "; ".join(f"{k}: {v}" for k, v in held.items()) + ")")
     if c.simulator == "hindcast":
         simulate = hindcast_simulator(cfg)
     else:
         simulate = pipeline_simulator(cfg, c.replicates)
-        probe = simulate({})["indicator_value"]
-        if probe.sizes.get("time", 0) < 2:
-            raise DataError("this build has no agent model (stisim.agents): the pipeline "
-                            "simulates the base year only, so there is no trajectory to fit. "
-                            "Use calibration=interlinkages to fit the interlinkage "
-                            "parameters on history, or run with the agent model installed.")
-    current = {s.path: _get(cfg.to_container(), s.path) for s in specs}
-    result = calibrate(simulate, observed, specs, method=c.method, max_evals=c.max_evals,
+    # The config as given: the uncalibrated trajectory the fit is compared with.
+    probe = simulate({})["indicator_value"]
+    if probe.sizes.get("time", 0) < 2:
+        raise DataError("this build has no agent model (stisim.agents): the pipeline "
+                        "simulates the base year only, so there is no trajectory to fit. "
+                        "Use calibration=interlinkages to fit the interlinkage "
+                        "parameters on history, or run with the agent model installed.")
+    uncalibrated = fit_errors(probe, observed)
+    current = {s.path: _get(cfg.to_container(), s.path) for s in fitted}
+    result = calibrate(simulate, observed, fitted, method=c.method, max_evals=c.max_evals,
                        tolerance=c.tolerance, seed=cfg.seed, current=current,
                        progress=progress, desc=f"calibrate {baseline.iso3}")
+    result.uncalibrated_fit = uncalibrated
+    result.uncalibrated_loss = loss_of(uncalibrated)
+    result.held = held
+    result.fixed = fixed
+    # Base-year values not observed in the base year (flagged by the baseline loader).
+    result.imputed = {code: str(baseline.method[code]) for code in c.indicators
+                      if bool(baseline.imputed[code])}
     slug = countries().loc[cfg.country.m49, "slug"]
     suffix = "_interlinkages" if c.simulator == "hindcast" else ""
     name = f"calibrated/{slug}{suffix}"
@@ -495,11 +656,19 @@ def run_calibration(cfg: StisimConfig, run_dir: str | Path, progress: bool = Tru
     scenario_path = None
     if c.save:
         root = Path(c.save_dir) if c.save_dir else scenario_dirs()[0]
-        header = (f"Calibrated by `stisim calibrate country={slug} "
-                  f"calibrate.simulator={c.simulator}` ({c.method}, {result.n_evals} runs)\n"
+        preset = "agents" if c.simulator == "pipeline" else "interlinkages"
+        size = f", firms.count={cfg.firms.count}" if hasattr(cfg, "firms") and \
+            c.simulator == "pipeline" else ""
+        header = (f"Calibrated by `stisim calibrate country={slug} calibration={preset}` "
+                  f"({c.method}, {result.n_evals} runs, seed={cfg.seed}{size})\n"
                   f"to {baseline.name}'s observed {t.base_year + 1}-{t.end_year} series.\n"
-                  f"Loss (mean squared NRMSE, score points^2): {result.initial_loss:.4g} at "
-                  f"start, {result.loss:.4g} fitted.\n\n" + fit_table(result))
+                  f"Loss (mean squared NRMSE, score points^2): {result.uncalibrated_loss:.4g} "
+                  f"uncalibrated, {result.initial_loss:.4g} at the search start, "
+                  f"{result.loss:.4g} fitted.\n"
+                  + "".join(f"Not fitted: {k} ({v}).\n" for k, v in held.items())
+                  + "".join(f"Set, not fitted: {k} = {v:g}.\n" for k, v in fixed.items())
+                  + "".join(f"Base-year {k} {v}.\n" for k, v in result.imputed.items())
+                  + "\n" + fit_table(result))
         scenario_path = write_scenario(
             result, root / f"{name}.yaml", name.replace("/", "_"),
             f"Parameters fitted to {baseline.name}'s {t.base_year + 1}-{t.end_year} history "

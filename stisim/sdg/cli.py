@@ -17,10 +17,18 @@ def calibrate_command(cfg: StisimConfig, run_dir: Path) -> int:
     r = out.result
     print(f"\n{cfg.country.name}: {cfg.calibrate.simulator} calibration, {r.method}, "
           f"{r.n_evals} runs ({r.message})")
-    width = max(len(p) for p in r.parameters)
+    width = max(len(p) for p in [*r.parameters, *r.held])
     for path, value in r.parameters.items():
         print(f"  {path:<{width}}  {value:.6g}   (start {r.initial[path]:.6g})")
-    print(f"loss (mean squared NRMSE, score points^2): {r.initial_loss:.4g} -> {r.loss:.4g}\n")
+    for path, why in r.held.items():
+        print(f"  {path:<{width}}  not fitted: {why}")
+    for code, how in r.imputed.items():
+        print(f"base-year {code}: {how}")
+    print(f"loss (mean squared NRMSE, score points^2): uncalibrated {r.uncalibrated_loss:.4g}, "
+          f"search start {r.initial_loss:.4g}, fitted {r.loss:.4g}\n")
+    if r.uncalibrated_loss is not None and r.loss > r.uncalibrated_loss:
+        print("note: the fit is worse than the uncalibrated model (budget too small? raise "
+              "calibrate.max_evals)\n")
     print(fit_table(r))
     print(f"\nwrote {out.dataset_path}")
     if out.scenario_path is not None:

@@ -18,6 +18,7 @@ from stisim.sdg.calibration import (
     Parameter,
     calibrate,
     fit_errors,
+    identified,
     observed_table,
     parameter_problems,
     to_dataset,
@@ -100,6 +101,17 @@ def test_unobserved_indicators_are_reported_not_fitted():
     assert fit.at["9.5.1", "n_obs"] == 0 and np.isnan(fit.at["9.5.1", "nrmse"])
 
 
+def test_parameters_of_unobserved_indicators_are_held():
+    obs = observed_from(TRUE).copy()
+    obs.loc[{"indicator": "9.5.1"}] = np.nan
+    specs = [Parameter("firms.rd_propensity", 0.0, 1.0, indicators=("9.5.1", "9.5.2")),
+             Parameter("diffusion.q", 0.05, 0.9, indicators=("17.8.1",)),
+             Parameter("diffusion.p", 0.001, 0.1)]
+    fit, held = identified(specs, obs)
+    assert [s.path for s in fit] == ["diffusion.q", "diffusion.p"]
+    assert held == {"firms.rd_propensity": "no observation of 9.5.1, 9.5.2 in 2011-2022"}
+
+
 def test_parameter_paths_are_checked_against_the_config():
     cfg = load_config("run")
     problems = parameter_problems(cfg, [Parameter("nosuch.p", 0, 1),
@@ -125,7 +137,18 @@ def test_calibrate_config_is_validated():
     cfg = load_config("calibrate", ["country=kenya"])
     assert (cfg.time.base_year, cfg.time.end_year) == (2010, 2022)
     assert [p.path for p in cfg.calibrate.parameters] == [
-        "diffusion.p", "diffusion.q", "firms.rd_propensity"]
+        "ministries.rd_budget_trend", "institutes.researcher_cost_trend",
+        "infrastructure.internet_p", "infrastructure.internet_q",
+        "infrastructure.coverage_launch_year", "infrastructure.coverage_rollout",
+        "macro.clean_renewable_share", "macro.exogenous_growth"]
+    assert cfg.calibrate.parameters[0].indicators == ["9.5.1"]
+    with pytest.raises(ConfigError) as err:
+        load_config("calibrate", ["calibrate.parameters=[{path:macro.exogenous_growth,"
+                                  "lower:-0.1,upper:0.1,indicators:[8.2.1,8.2.9]}]"])
+    assert "calibrate.parameters[0].indicators[1]: unknown indicator code" in str(err.value)
+    with pytest.raises(ConfigError) as err:
+        load_config("calibrate", ["calibrate.fixed=[{path:macro.exogenous_growth,value:0}]"])
+    assert "calibrate.fixed[0].path: is also a fitted parameter" in str(err.value)
     assert cfg.calibrate.indicators == ["9.5.1", "9.5.2", "17.8.1", "9.c.1", "7.2.1", "8.2.1"]
 
 
@@ -178,6 +201,53 @@ def test_calibrate_command_interlinkages(scenario_dir, tmp_path, capsys):
         parameter="sdg.strength")), rel=1e-5)
 
 
+@pytest.mark.skipif(importlib.util.find_spec("stisim.agents") is None,
+                    reason="needs the agent model")
+def test_calibrate_command_agent_model(scenario_dir, tmp_path, capsys):
+    """End to end on the agent model with a tiny budget: 2010 start from real data, fit,
+    report, and a scenario file that composes and runs."""
+    run_dir = tmp_path / "run"
+    small = ["firms.count=600", "institutes.count=4"]
+    code = main(["calibrate", "country=kenya", *small, "calibrate.max_evals=5",
+                 f"calibrate.save_dir={scenario_dir}", f"hydra.run.dir={run_dir}"])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "NRMSE (score pts)" in out and "uncalibrated" in out
+    # Kenya has no R&D observation after 2010: the R&D parameters are held, not fitted.
+    assert "ministries.rd_budget_trend" in out and "not fitted: no observation of 9.5.1" in out
+    # 4G coverage is observed from 2014: its 2010 baseline is carried back, and said so.
+    assert "base-year 9.c.1: imputed: first observation (2014) carried back" in out
+    ds = open_dataset(run_dir / "calibration.nc")
+    assert ds.attrs["simulator"] == "pipeline" and ds.attrs["base_year"] == 2010
+    assert ds.sizes["evaluation"] <= 5
+    assert "ministries.rd_budget_trend" not in ds["parameter"].values
+    assert "macro.exogenous_growth" in ds["parameter"].values
+    assert np.isfinite(ds["uncalibrated_nrmse"].sel(indicator="17.8.1"))
+    assert int(ds["fit_n_obs"].sel(indicator="9.5.1")) == 0
+    # Fitting never reports a worse loss than the search start.
+    assert ds.attrs["loss"] <= ds.attrs["initial_loss"]
+
+    path = scenario_dir / "calibrated" / "kenya.yaml"
+    text = path.read_text()
+    assert text.startswith("# @package _global_\n# Calibrated by `stisim calibrate")
+    assert "Not fitted: ministries.rd_budget_trend" in text
+    assert "Base-year 9.c.1 imputed: first observation (2014) carried back." in text
+    assert "Set, not fitted: ministries.rd_budget_trend_end_year = 2022." in text
+    fitted = yaml.safe_load(text)
+    assert fitted["ministries"] == {"rd_budget_trend_end_year": 2022.0}
+    cfg = load_config("run", ["country=kenya", "scenario=calibrated/kenya", *small,
+                              "time.end_year=2024"])
+    assert cfg.scenario.name == "calibrated_kenya"
+    assert cfg.macro.exogenous_growth == pytest.approx(fitted["macro"]["exogenous_growth"])
+    assert cfg.infrastructure.coverage_launch_year == pytest.approx(
+        float(ds["parameter_value"].sel(parameter="infrastructure.coverage_launch_year")),
+        rel=1e-5)
+    from stisim.pipeline import run
+
+    result = run(cfg)
+    assert result.sizes["time"] == 3 and np.isfinite(result["sdg_index"]).all()
+
+
 @pytest.mark.skipif(importlib.util.find_spec("stisim.agents") is not None,
                     reason="the agent model is present")
 def test_calibrate_command_without_agent_model_fails_cleanly(scenario_dir, tmp_path, capsys):
@@ -187,7 +257,7 @@ def test_calibrate_command_without_agent_model_fails_cleanly(scenario_dir, tmp_p
               f"hydra.run.dir={run_dir}"])
     assert exit_.value.code == 2
     err = capsys.readouterr().err
-    assert "no config section 'diffusion' in this build" in err
+    assert "no config section 'ministries' in this build" in err
     assert not (run_dir / "calibration.nc").exists()
     assert not list(scenario_dir.rglob("*.yaml"))
 
