@@ -31,8 +31,7 @@ def test_dims_and_first_step_is_baseline(ghana_run):
     assert list(ds["goal"].values) == list(range(1, 18))
     b = stisim.build(stisim.load_config("run", ["country=ghana"])).baseline
     first = ds["indicator_value"].isel(time=0).to_series()
-    # Agent-driven values come from the agent model's float32 firm state (~1e-6 relative).
-    np.testing.assert_allclose(first[b.value.index].to_numpy(), b.value.to_numpy(), rtol=1e-5)
+    np.testing.assert_allclose(first[b.value.index].to_numpy(), b.value.to_numpy())
     assert float(ds["time"][0]) == b.base_year
 
 

@@ -60,19 +60,16 @@ def test_goal_scores_reproduce_sdr_method_by_hand(country, m49, iso3):
     assert not ds["baseline_imputed"].any(), "hand computation assumes observed baselines"
     scores, goals, index = _hand_scores(m49, iso3, 2022)
     t0 = ds["time"].values[0]
-    # Agent-driven base-year values come from the agent model's float32 firm state, equal to
-    # the baseline to ~1e-6 relative: compare scores to 1e-4 score points.
-    tol = 1e-4
     for code, s in scores.items():
         assert float(ds["indicator_score"].sel(time=t0, indicator=code)) == pytest.approx(
-            s, abs=tol), code
+            s, abs=1e-9), code
     for g in range(1, 18):
         value = float(ds["goal_score"].sel(time=t0, goal=g))
         if g in goals:
-            assert value == pytest.approx(goals[g], abs=tol), g
+            assert value == pytest.approx(goals[g], abs=1e-9), g
         else:
             assert np.isnan(value), g
-    assert float(ds["sdg_index"].sel(time=t0)) == pytest.approx(index, abs=tol)
+    assert float(ds["sdg_index"].sel(time=t0)) == pytest.approx(index, abs=1e-9)
     assert len(goals) >= 10
 
 
