@@ -1,9 +1,11 @@
 """Prioritisation strategies: each returns ``spend(action, year, source)`` for a portfolio.
 
 * ``optimal_<objective>``: the optimiser (value, sdg, min_cost) with all portfolio rules;
-* rules of thumb, which share the same official envelope (the sum over the horizon of the
-  limited official sources' budgets) and respect each action's maximum scale, but not agency
-  capacities, dependencies or yearly budgets — as a roadmap team applying a rule would:
+* rules of thumb set target scales within the official envelope (the sum over the horizon
+  of the limited official sources' budgets), then a feasibility pass (the optimiser with
+  every portfolio rule, maximising the funded scale up to the targets) makes them respect
+  yearly budgets, agency capacities, dependencies, source shares, leverage and equity, so
+  every strategy plays by the same rules:
 
   - ``equal_split``: every action the same money (water-filling: money an action cannot use
     at its maximum scale goes to the others);
@@ -208,4 +210,6 @@ def allocate(name: str, portfolio, cfg, responses=None, counterfactual=None) -> 
 
         return optimise_spend(portfolio, cfg, OPTIMAL[name], responses=responses,
                               counterfactual=counterfactual)[0]
-    return spend_of_scales(portfolio, heuristic_scales(name, portfolio, cfg))
+    from stisim.coupling.bridge import feasible_spend
+
+    return feasible_spend(portfolio, cfg, heuristic_scales(name, portfolio, cfg))[0]
