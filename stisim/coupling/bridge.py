@@ -6,10 +6,33 @@ import xarray as xr
 
 
 def optimise_spend(portfolio, cfg, objective: str, responses=None, counterfactual=None,
-                   extra_functionality=None, **options) -> tuple[xr.DataArray, xr.Dataset]:
-    """The optimiser's spend(action, year, source) and allocation for an objective."""
-    from stisim.optimize.api import optimise
+                   extra_functionality=None, relax_floors: bool = False, **options
+                   ) -> tuple[xr.DataArray, xr.Dataset]:
+    """The optimiser's spend(action, year, source) and allocation for an objective.
 
+    With ``relax_floors``, a portfolio whose floors cannot be met (e.g. on the agent model's
+    counterfactual or corrected curves) is re-solved without them; the allocation's
+    ``floors_relaxed`` attribute then names the conflict."""
+    import dataclasses
+
+    from stisim.optimize.api import optimise
+    from stisim.optimize.iis import InfeasibleError
+
+    try:
+        return _optimise(optimise, portfolio, cfg, objective, responses, counterfactual,
+                         extra_functionality, options)
+    except InfeasibleError as err:
+        if not relax_floors or objective == "min_cost" or not len(portfolio.floors):
+            raise
+        p = dataclasses.replace(portfolio, floors=portfolio.floors.iloc[0:0])
+        spend, ds = _optimise(optimise, p, cfg, objective, responses, counterfactual,
+                              extra_functionality, options)
+        ds.attrs["floors_relaxed"] = str(err).splitlines()[0]
+        return spend, ds
+
+
+def _optimise(optimise, portfolio, cfg, objective, responses, counterfactual,
+              extra_functionality, options):
     ds = optimise(portfolio, objective=objective, responses=responses,
                   counterfactual=counterfactual, extra_functionality=extra_functionality,
                   seed=int(cfg.seed),
