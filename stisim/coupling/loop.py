@@ -50,11 +50,12 @@ def scaled_curves(curves, factors: dict[tuple[str, str], float], origin: str):
 
 
 def agent_counterfactual(ref: xr.Dataset, years: np.ndarray) -> xr.DataArray:
-    """The no-roadmap indicator path of the agent model as (indicator, year)."""
+    """The no-roadmap indicator path of the agent model as (indicator, year); years after
+    the simulated horizon keep the last simulated level."""
     v = ref["indicator_value"].mean("replicate")
-    v = v.sel(time=[float(y) for y in years if float(y) in v["time"].values])
-    return v.assign_coords(time=v["time"].values.astype(int)).rename(time="year").transpose(
-        "indicator", "year")
+    v = v.assign_coords(time=v["time"].values.astype(int)).rename(time="year")
+    return v.reindex(year=[int(y) for y in years], method="ffill").transpose("indicator",
+                                                                             "year")
 
 
 def closed_loop(cfg, portfolio, inputs, curves=None, log=print) -> LoopResult:
