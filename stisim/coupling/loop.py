@@ -61,6 +61,7 @@ def agent_counterfactual(ref: xr.Dataset, years: np.ndarray) -> xr.DataArray:
 def closed_loop(cfg, portfolio, inputs, curves=None, log=print) -> LoopResult:
     from stisim.roadmap.responses import ResponseCurves
 
+    inputs = sm.rebind(inputs, cfg)
     c = cfg.coupling
     base_curves = curves if curves is not None else ResponseCurves.from_portfolio(portfolio)
     seeds = sm.seeds(int(cfg.seed), int(c.loop_replicates))

@@ -72,6 +72,7 @@ def _keep(action: str, portfolio, gains: np.ndarray, indicators: list[str]) -> l
 
 def estimate_table(cfg, portfolio, inputs, log=None) -> pd.DataFrame:
     """The long response table (action, indicator, spend, gain, gain_low, gain_high, n)."""
+    inputs = sm.rebind(inputs, cfg)
     c = cfg.coupling
     seeds = sm.seeds(int(cfg.seed) + 7919, int(c.response_replicates))
     end = min(int(portfolio.years[-1]), int(cfg.time.end_year))

@@ -26,6 +26,13 @@ def with_seed(inputs: RunInputs, seed: int) -> RunInputs:
                      baseline=inputs.baseline)
 
 
+def rebind(inputs: RunInputs, cfg) -> RunInputs:
+    """Inputs with this config (the baseline is the same for a country and base year)."""
+    if inputs.cfg is cfg:
+        return inputs
+    return RunInputs(cfg=cfg, baseline=inputs.baseline)
+
+
 def scored(ds: xr.Dataset) -> xr.Dataset:
     """Indicator values with SDR scores, goal scores and the SDG index."""
     out = ds[[v for v in KEEP if v in ds]]

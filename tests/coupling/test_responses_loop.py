@@ -19,7 +19,7 @@ def test_response_curves_are_concave_banded_and_cached(tiny, tmp_path):
     assert not first.from_cache and first.cache_path.exists()
     assert len(first.curves) >= 10
     reg = registry()
-    for (action, code), c in first.curves.items():
+    for (_action, code), c in first.curves.items():
         sign = 1.0 if reg.loc[code, "better"] == "higher" else -1.0
         assert c.spend[0] == 0 and c.gain[0] == 0
         assert is_concave(c.spend, sign * c.gain)
