@@ -39,9 +39,12 @@ MONITOR_STREAM = 3
 def _apply_difference(model, old: pd.DataFrame, new: pd.DataFrame) -> None:
     """Change the model's budget lines from the old plan's to the new plan's."""
     keys = ["instrument", "executor", "region", "technology", "year"]
-    a = old.groupby(keys)["amount"].sum() if len(old) else pd.Series(dtype=float)
-    b = new.groupby(keys)["amount"].sum() if len(new) else pd.Series(dtype=float)
-    diff = b.sub(a, fill_value=0.0)
+    a = old.groupby(keys)["amount"].sum()
+    b = new.groupby(keys)["amount"].sum()
+    if not len(a) or not len(b):
+        diff = b if len(b) else -a
+    else:
+        diff = b.sub(a, fill_value=0.0)
     for (inst, ex, reg, tech, year), amount in diff.items():
         if abs(amount) > 1e-6:
             model.budgets.add(inst, int(year), float(amount), ex, reg, tech)
