@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from stisim.cli import command
@@ -28,6 +29,8 @@ def compare_command(cfg: StisimConfig, run_dir: Path) -> int:
     print(cmp.format_table(table))
     for line in cmp.verdicts(ds):
         print(line)
+    for name, note in json.loads(ds.attrs["strategy_notes"]).items():
+        print(f"note: {name}: {note}")
     if cfg.compare.loop:
         from stisim.coupling.loop import closed_loop, loop_report
 

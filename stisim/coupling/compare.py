@@ -15,6 +15,7 @@ is the reference. Outcomes per strategy and replicate:
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from stisim.coupling import simulate as sm
 from stisim.coupling.execute import execute
 from stisim.coupling.strategies import OPTIMAL, allocate, with_envelope
 from stisim.dataset import provenance_attrs, register_variables
+from stisim.errors import StisimError
 
 register_variables(yaml.safe_load(Path(__file__).with_name("variables.yml").read_text(
     encoding="utf-8")))
@@ -100,19 +102,27 @@ def run_compare(cfg, responses=None, log=print) -> xr.Dataset:
     t0 = time.perf_counter()
     portfolio, inputs = load(cfg)
     seeds = sm.seeds(int(cfg.seed), int(cfg.compare.replicates))
-    names = [REFERENCE, *cfg.compare.strategies]
-    runs, spends, promised = [], [], []
-    for name in names:
+    names = [REFERENCE]
+    runs, spends, notes = [], [], {}
+    for name in [REFERENCE, *cfg.compare.strategies]:
         if name == REFERENCE:
             spend = xr.zeros_like(portfolio.cost * portfolio.max_share).transpose(
                 "action", "year", "source")
             budgets = None
         else:
-            spend = allocate(name, portfolio, cfg, responses=responses)
+            try:
+                spend = allocate(name, portfolio, cfg, responses=responses)
+            except StisimError as err:  # e.g. min_cost floors unreachable on ABM curves
+                notes[name] = "not compared: " + str(err).splitlines()[0]
+                log(f"  {name:<18} {notes[name]}")
+                continue
+            if "floors_relaxed" in spend.attrs:
+                notes[name] = "floors relaxed: " + spend.attrs["floors_relaxed"]
+                log(f"  {name:<18} {notes[name]}")
             budgets = execute(spend, portfolio, cfg).budgets
+            names.append(name)
         runs.append(sm.run_replicates(inputs, budgets, seeds))
-        spends.append(spend.astype(float))
-        promised.append(np.nan)
+        spends.append(spend.astype(float).drop_attrs())
         log(f"  {name:<18} simulated ({time.perf_counter() - t0:.1f} s)")
     ds = xr.concat(runs, dim="strategy", coords="minimal", compat="override").assign_coords(
         strategy=names)
@@ -141,6 +151,7 @@ def run_compare(cfg, responses=None, log=print) -> xr.Dataset:
                     reference_strategy=REFERENCE, envelope=float(cfg.compare.envelope),
                     replicate_seeds=seeds,
                     response_curves=getattr(responses, "origin", "portfolio expert effects"),
+                    strategy_notes=json.dumps(notes),
                     total_seconds=round(time.perf_counter() - t0, 2))
     return ds
 

@@ -208,8 +208,11 @@ def allocate(name: str, portfolio, cfg, responses=None, counterfactual=None) -> 
     if name in OPTIMAL:
         from stisim.coupling.bridge import optimise_spend
 
-        return optimise_spend(portfolio, cfg, OPTIMAL[name], responses=responses,
-                              counterfactual=counterfactual)[0]
+        spend, alloc = optimise_spend(portfolio, cfg, OPTIMAL[name], responses=responses,
+                                      counterfactual=counterfactual, relax_floors=True)
+        if "floors_relaxed" in alloc.attrs:
+            spend.attrs["floors_relaxed"] = alloc.attrs["floors_relaxed"]
+        return spend
     from stisim.coupling.bridge import feasible_spend
 
     return feasible_spend(portfolio, cfg, heuristic_scales(name, portfolio, cfg))[0]
