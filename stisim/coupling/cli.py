@@ -36,15 +36,24 @@ def compare_command(cfg: StisimConfig, run_dir: Path) -> int:
 
         result = closed_loop(cfg, portfolio, inputs, curves)
         print(loop_report(result))
+        _provenance(result.dataset, ds, "closed loop")
         written.append(write_dataset(result.dataset, run_dir / "loop.nc"))
     if cfg.compare.adaptive:
         from stisim.coupling.adaptive import adaptive_report, static_vs_adaptive
 
         res = static_vs_adaptive(cfg, portfolio, inputs, curves)
         print(adaptive_report(res))
+        _provenance(res, ds, "static vs adaptive roadmap")
         written.append(write_dataset(res, run_dir / "adaptive.nc"))
     if cfg.compare.plot:
         written.append(cmp.plot(ds, run_dir / "compare.png"))
     for path in written:
         print(f"wrote {path}")
     return 0
+
+
+def _provenance(out, ds, title: str) -> None:
+    """Copy the comparison's provenance (config, seed, version, baseline) to ``out``."""
+    for key, value in ds.attrs.items():
+        out.attrs.setdefault(key, value)
+    out.attrs["title"] = f"{title}: {ds.attrs.get('portfolio', '')}"
