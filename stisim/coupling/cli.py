@@ -1,0 +1,59 @@
+"""``stisim compare``: prioritisation strategies executed by the agents."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from stisim.cli import command
+from stisim.config.validate import StisimConfig
+
+
+@command("compare", "compare prioritisation strategies (optimal per objective, equal split, "
+         "expert ranking, greedy, gap-proportional, one goal first) in the agent model",
+         config_name="compare")
+def compare_command(cfg: StisimConfig, run_dir: Path) -> int:
+    from stisim.coupling import compare as cmp
+    from stisim.coupling.responses import responses_for
+    from stisim.io import write_dataset
+
+    run_dir.mkdir(parents=True, exist_ok=True)
+    portfolio, inputs = cmp.load(cfg)
+    curves = responses_for(cfg, portfolio, inputs)
+    print(f"comparing {len(cfg.compare.strategies)} strategies x {cfg.compare.replicates} "
+          f"replicates ({cfg.country.name}, scenario {cfg.scenario.name}, response curves: "
+          f"{getattr(curves, 'origin', 'portfolio expert effects')})")
+    ds = cmp.run_compare(cfg, responses=curves)
+    written = [write_dataset(ds, run_dir / "compare.nc")]
+    table = cmp.summary(ds)
+    print(cmp.format_table(table))
+    for line in cmp.verdicts(ds):
+        print(line)
+    for name, note in json.loads(ds.attrs["strategy_notes"]).items():
+        print(f"note: {name}: {note}")
+    if cfg.compare.loop:
+        from stisim.coupling.loop import closed_loop, loop_report
+
+        result = closed_loop(cfg, portfolio, inputs, curves)
+        print(loop_report(result))
+        _provenance(result.dataset, ds, "closed loop")
+        written.append(write_dataset(result.dataset, run_dir / "loop.nc"))
+    if cfg.compare.adaptive:
+        from stisim.coupling.adaptive import adaptive_report, static_vs_adaptive
+
+        res = static_vs_adaptive(cfg, portfolio, inputs, curves)
+        print(adaptive_report(res))
+        _provenance(res, ds, "static vs adaptive roadmap")
+        written.append(write_dataset(res, run_dir / "adaptive.nc"))
+    if cfg.compare.plot:
+        written.append(cmp.plot(ds, run_dir / "compare.png"))
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+def _provenance(out, ds, title: str) -> None:
+    """Copy the comparison's provenance (config, seed, version, baseline) to ``out``."""
+    for key, value in ds.attrs.items():
+        out.attrs.setdefault(key, value)
+    out.attrs["title"] = f"{title}: {ds.attrs.get('portfolio', '')}"

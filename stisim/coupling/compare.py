@@ -1,0 +1,236 @@
+"""Prioritisation strategies compared in the agent model on the same scenario and seeds.
+
+Every strategy's allocation is executed by the agents (:mod:`stisim.coupling.execute`) in
+``compare.replicates`` replicates with common random numbers; ``no_roadmap`` (no allocation)
+is the reference. Outcomes per strategy and replicate:
+
+* ``sdg_gain``: discounted SDG-index points x years over the roadmap years versus no roadmap
+  in the same replicate (the agent-model counterpart of the optimiser's ``sdg`` objective);
+* ``sdg_index_gain``: SDG-index gain in the last year versus no roadmap;
+* ``floors_met``: share of the portfolio's floors met in the agent model;
+* ``value_score`` (per strategy): stakeholder value x funded scale (the ``value`` objective;
+  it has no agent-model counterpart) and ``public_cost``: discounted public spending (the
+  ``min_cost`` objective).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+import yaml
+from scipy import stats
+
+from stisim.coupling import simulate as sm
+from stisim.coupling.execute import execute
+from stisim.coupling.strategies import OPTIMAL, allocate, with_envelope
+from stisim.dataset import provenance_attrs, register_variables
+from stisim.errors import StisimError
+
+register_variables(yaml.safe_load(Path(__file__).with_name("variables.yml").read_text(
+    encoding="utf-8")))
+
+REFERENCE = "no_roadmap"
+
+
+def load(cfg):
+    """The compared portfolio (scaled to the envelope) and the run inputs."""
+    from stisim.pipeline import build
+    from stisim.roadmap.portfolio import load_portfolio
+
+    name = cfg.compare.portfolio or str(cfg.country.name).lower()
+    portfolio = load_portfolio(name)
+    return with_envelope(portfolio, cfg.compare.envelope), build(cfg)
+
+
+def public_cost(portfolio, spend: xr.DataArray) -> float:
+    kinds = portfolio.sources["kind"]
+    public = [s for s in spend["source"].values if kinds[str(s)] == "public"]
+    years = spend["year"].values
+    disc = (1 + portfolio.discount_rate) ** -(years - years[0])
+    per_year = spend.sel(source=public).sum(("action", "source")).values
+    return float((per_year * disc).sum())
+
+
+def value_score(portfolio, spend: xr.DataArray) -> float:
+    cost = portfolio.cost.sum("year")
+    scale = (spend.sum(("year", "source")) / cost.where(cost > 0)).fillna(0.0)
+    return float((scale * xr.DataArray(portfolio.actions["value"].astype(float).to_numpy(),
+                                       dims="action",
+                                       coords={"action": list(portfolio.actions.index)})).sum())
+
+
+def floors_met(portfolio, ds: xr.Dataset) -> xr.DataArray:
+    """Share of the portfolio's floors met, per replicate."""
+    met = []
+    for f in portfolio.floors.itertuples(index=False):
+        t = min(float(f.year), float(ds["time"].values[-1]))
+        if isinstance(f.indicator, str) and f.indicator:
+            from stisim.sdg.registry import registry
+
+            better = registry().loc[f.indicator, "better"]
+            v = ds["indicator_value"].sel(indicator=f.indicator, time=t)
+            ok = v >= f.target if better != "lower" else v <= f.target
+        else:
+            ok = ds["goal_score"].sel(goal=int(f.goal), time=t) >= f.target
+        met.append(ok.reset_coords(drop=True))
+    if not met:
+        return xr.full_like(ds["sdg_index"].isel(time=0), np.nan)
+    return xr.concat(met, "floor", coords="minimal").astype(float).mean("floor")
+
+
+def mean_ci(x: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and Student-t confidence interval across replicates."""
+    x = np.asarray(x, float)
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        return np.nan, np.nan, np.nan
+    m = float(x.mean())
+    if x.size < 2:
+        return m, np.nan, np.nan
+    h = float(stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
+    return m, m - h, m + h
+
+
+def run_compare(cfg, responses=None, log=print) -> xr.Dataset:
+    """The comparison Dataset (dims strategy, replicate, time, indicator, goal, action, year,
+    source)."""
+    t0 = time.perf_counter()
+    portfolio, inputs = load(cfg)
+    seeds = sm.seeds(int(cfg.seed), int(cfg.compare.replicates))
+    names = [REFERENCE]
+    runs, spends, notes = [], [], {}
+    for name in [REFERENCE, *cfg.compare.strategies]:
+        if name == REFERENCE:
+            spend = xr.zeros_like(portfolio.cost * portfolio.max_share).transpose(
+                "action", "year", "source")
+            budgets = None
+        else:
+            try:
+                spend = allocate(name, portfolio, cfg, responses=responses)
+            except StisimError as err:  # e.g. min_cost floors unreachable on ABM curves
+                notes[name] = "not compared: " + str(err).splitlines()[0]
+                log(f"  {name:<18} {notes[name]}")
+                continue
+            if "floors_relaxed" in spend.attrs:
+                notes[name] = "floors relaxed: " + spend.attrs["floors_relaxed"]
+                log(f"  {name:<18} {notes[name]}")
+            budgets = execute(spend, portfolio, cfg).budgets
+            names.append(name)
+        runs.append(sm.run_replicates(inputs, budgets, seeds))
+        spends.append(spend.astype(float).drop_attrs())
+        log(f"  {name:<18} simulated ({time.perf_counter() - t0:.1f} s)")
+    ds = xr.concat(runs, dim="strategy", coords="minimal", compat="override").assign_coords(
+        strategy=names)
+    ds["spend"] = xr.concat(spends, dim="strategy").assign_coords(strategy=names)
+    ds["spend"].attrs["units"] = portfolio.currency
+    ref = ds["sdg_index"].sel(strategy=REFERENCE)
+    years = portfolio.years
+    ds["sdg_gain"] = sm.discounted_gain(ds["sdg_index"], ref, years, portfolio.discount_rate)
+    ds["sdg_index_gain"] = (ds["sdg_index"] - ref).isel(time=-1, drop=True)
+    ds["floors_met"] = xr.concat([floors_met(portfolio, ds.sel(strategy=s, drop=True))
+                                  for s in names], "strategy").assign_coords(strategy=names)
+    ds["value_score"] = ("strategy", [value_score(portfolio, s) for s in spends])
+    ds["public_cost"] = ("strategy", [public_cost(portfolio, s) for s in spends])
+    ds["official_spend"] = ds["spend"].where(
+        ds["source"].isin([s for s in portfolio.sources.index
+                           if portfolio.sources.loc[s, "kind"] != "private"])).sum(
+        ("action", "year", "source"))
+    ds = ds.drop_vars([v for v in ("disbursed", "delivered") if v in ds])
+    ds.attrs = provenance_attrs(cfg.to_container(), int(cfg.seed),
+                                inputs.baseline.provenance(), country=str(cfg.country.name),
+                                country_m49=int(cfg.country.m49),
+                                base_year=int(cfg.time.base_year),
+                                scenario=str(cfg.scenario.name))
+    ds.attrs.update(title=f"strategy comparison: {portfolio.name}",
+                    portfolio=str(portfolio.path or portfolio.name),
+                    reference_strategy=REFERENCE, envelope=float(cfg.compare.envelope),
+                    replicate_seeds=seeds,
+                    response_curves=getattr(responses, "origin", "portfolio expert effects"),
+                    strategy_notes=json.dumps(notes),
+                    total_seconds=round(time.perf_counter() - t0, 2))
+    return ds
+
+
+def summary(ds: xr.Dataset) -> pd.DataFrame:
+    """Per strategy: mean and 95% CI across replicates of the agent-model outcomes."""
+    rows = []
+    for s in ds["strategy"].values:
+        sub = ds.sel(strategy=s)
+        row = {"strategy": str(s)}
+        for var in ("sdg_gain", "sdg_index_gain", "floors_met"):
+            row[var], row[f"{var}_lo"], row[f"{var}_hi"] = mean_ci(sub[var].values)
+        row["value_score"] = float(sub["value_score"])
+        row["public_cost"] = float(sub["public_cost"])
+        row["official_spend"] = float(sub["official_spend"])
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("strategy")
+
+
+def verdicts(ds: xr.Dataset) -> list[str]:
+    """Does each optimal strategy beat equal split on its own objective in the agent model?"""
+    out = []
+    names = list(map(str, ds["strategy"].values))
+    if "equal_split" not in names:
+        return ["equal_split not compared: no verdicts"]
+    eq = ds.sel(strategy="equal_split")
+    for name, obj in OPTIMAL.items():
+        if name not in names:
+            continue
+        s = ds.sel(strategy=name)
+        if obj == "sdg":
+            d = (s["sdg_gain"] - eq["sdg_gain"]).values
+            m, lo, hi = mean_ci(d)
+            if lo > 0:
+                word = "beats"
+            elif hi < 0:
+                word = "LOSES TO"
+            else:
+                word = "is not distinguishable from"
+            out.append(f"{name} {word} equal_split on discounted SDG-index points x years in "
+                       f"the agent model: paired difference {m:+.3f} (95% CI {lo:+.3f} to "
+                       f"{hi:+.3f}, {d.size} replicates)")
+        elif obj == "value":
+            a, b = float(s["value_score"]), float(eq["value_score"])
+            out.append(f"{name} {'beats' if a > b else 'does not beat'} equal_split on "
+                       f"stakeholder value ({a:.1f} vs {b:.1f}; value scores have no "
+                       "agent-model counterpart, so this is the same in every replicate)")
+        else:
+            a, b = float(s["public_cost"]), float(eq["public_cost"])
+            fa, fb = float(s["floors_met"].mean()), float(eq["floors_met"].mean())
+            out.append(f"{name} costs {a:.1f} vs equal_split {b:.1f} discounted public money; "
+                       f"floors met in the agent model {fa:.0%} vs {fb:.0%} of floor x "
+                       f"replicate cases" + ("" if fa >= 1 else " (the optimiser's floors "
+                                             "rely on expert effects the agents do not "
+                                             "fully deliver)"))
+    return out
+
+
+def format_table(table: pd.DataFrame) -> str:
+    from stisim.summary import table as fmt
+
+    def ci(r, v, p=3):
+        if not np.isfinite(r[f"{v}_lo"]):
+            return f"{r[v]:.{p}f}"
+        return f"{r[v]:.{p}f} [{r[f'{v}_lo']:.{p}f}, {r[f'{v}_hi']:.{p}f}]"
+
+    rows = [[s, ci(r, "sdg_gain"), ci(r, "sdg_index_gain"), ci(r, "floors_met", 2),
+             f"{r['value_score']:.1f}", f"{r['public_cost']:.1f}", f"{r['official_spend']:.1f}"]
+            for s, r in table.iterrows()]
+    return fmt(rows, ["strategy", "SDG pts x yr vs none [95% CI]", "SDG index gain, end",
+                      "floors met", "value", "public cost (disc.)", "official spend"])
+
+
+def plot(ds: xr.Dataset, path: Path) -> Path:
+    """SDG-index change to the roadmap's last year per strategy, with 95% CIs
+    (stisim.analysis.plots)."""
+    from stisim.analysis.plots import strategy_comparison
+
+    last = float(min(ds["year"].values.max(), ds["time"].values.max()))
+    fig = strategy_comparison(ds, "sdg_index", year=last)
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    return path

@@ -1,0 +1,202 @@
+"""Allocations executed by the agents: ``spend(action, year, source)`` -> agent ``Budgets``.
+
+Each roadmap instrument feeds one agent instrument (:data:`INSTRUMENT_MAP`, documented in
+docs/coupling.md). The money of an action in allocation year ``y`` becomes a budget line of
+year ``y + coupling.delay``, in base-year USD (``coupling.currency_factor``), scaled by
+``coupling.execution_efficiency``; the agents then apply their own delays and efficiencies.
+
+* public sources -> ``ministry`` lines, or ``local_government`` lines for sources of
+  sub-national governments (id or name mentions county, local, municipal, district,
+  province, region) on regional instruments;
+* donor and partner sources -> ``partner`` lines;
+* private co-finance follows leverage: it is delivered through the lead executor's channel,
+  at most ``leverage x`` the official money of the same action and year, times
+  ``coupling.private_follow``.
+
+Actions in a named portfolio region are executed in the matching agent region: a region
+whose id or name names the capital (capital, metropolitan, city, or the first agent region's
+name) goes to the first agent region, every other named region to the last one (rural).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+import xarray as xr
+
+from stisim.agents.catalog import REGIONAL_INSTRUMENTS, TECHNOLOGY_INSTRUMENTS
+from stisim.agents.policy import Budgets
+
+# roadmap instrument -> (agent instrument, mechanism in the agent model)
+INSTRUMENT_MAP: dict[str, tuple[str | None, str]] = {
+    "research_grants": ("rd_grants", "competitive grants: firms' R&D and institutes' "
+                        "competitive stream (researchers, publications)"),
+    "business_rd_grants": ("rd_grants", "grants raise firms' R&D (innovation hazards)"),
+    "rd_tax_incentive": ("tax_credits", "credit rate tau: own R&D x (1 + eps tau)"),
+    "adoption_subsidy": ("adoption_subsidy", "funded adoptions raise adoption hazards of the "
+                         "targeted technology"),
+    "technology_transfer": ("tto_support", "transfer capacity -> collaborations -> firm "
+                            "innovation and adoption boosts"),
+    "platform_matching": ("matching_platform", "matches with foreign suppliers raise the "
+                          "adoption (imitation) term"),
+    "digital_infrastructure": ("infrastructure_broadband", "4G coverage and fixed "
+                               "broadband availability"),
+    "energy_infrastructure": ("infrastructure_energy", "electricity access and grid "
+                              "renewable share"),
+    "research_infrastructure": ("institutional_funding", "institutes' funding -> "
+                                "researchers, knowledge"),
+    "skills_training": ("skills", "trained workers raise firms' skilled share "
+                        "(absorptive capacity)"),
+    "higher_education": ("institutional_funding", "institutes' funding -> researchers, "
+                         "graduates"),
+    "institutional_funding": ("institutional_funding", "block funding -> researchers, "
+                              "lower brain drain"),
+    "innovation_finance": ("tax_credits", "no finance instrument in the agent model: "
+                           "treated as a subsidy of firms' own R&D (relaxes its cost)"),
+    "incubation": ("tto_support", "no entry instrument in the agent model: treated as "
+                   "transfer support (collaborations with firms)"),
+    "innovation_procurement": ("procurement", "demand for innovation raises innovation "
+                               "hazards of R&D performers"),
+    "standards_quality": ("adoption_subsidy", "lower adoption cost: treated as an adoption "
+                          "subsidy spread over technologies"),
+    "governance": (None, "no agent mechanism: money is spent, nothing is delivered"),
+}
+
+# Technology of an adoption subsidy, from the indicators its expert effects name.
+TECHNOLOGY_BY_INDICATOR = {"17.8.1": "digital", "8.10.2": "digital", "9.c.1": "digital",
+                           "7.1.2": "clean_energy", "7.2.1": "clean_energy",
+                           "11.6.2": "clean_energy", "13.2.2": "clean_energy",
+                           "2.1.1": "agri_tech", "1.1.1": "agri_tech", "3.2.1": "health_tech",
+                           "3.8.1": "health_tech"}
+LOCAL_WORDS = ("county", "counties", "local", "municipal", "district", "province", "region",
+               "woreda", "state gov")
+CAPITAL_WORDS = ("capital", "metropolitan", "city")
+
+
+def instrument_table() -> pd.DataFrame:
+    """The roadmap instrument -> agent instrument -> mechanism table."""
+    from stisim.roadmap.instruments import instruments
+
+    roadmap = instruments()
+    rows = []
+    for rid, (agent, mechanism) in INSTRUMENT_MAP.items():
+        rows.append({"roadmap_instrument": rid, "roadmap_mechanism":
+                     roadmap.loc[rid, "mechanism"] if rid in roadmap.index else "",
+                     "agent_instrument": agent or "-", "agent_mechanism": mechanism})
+    return pd.DataFrame(rows)
+
+
+@dataclass
+class Execution:
+    """Budget lines for the agents plus what was planned and what was passed on."""
+
+    budgets: Budgets
+    lines: pd.DataFrame  # action, source, executor, instrument, region, technology, year, amount
+    dropped: list[str] = field(default_factory=list)  # notes on money the agents cannot take
+
+    def official(self) -> float:
+        return float(self.lines.loc[self.lines["kind"] != "private", "amount"].sum())
+
+
+def _executor(source_id: str, source_row: pd.Series, instrument: str) -> str:
+    kind = source_row["kind"]
+    if kind in ("donor", "partner"):
+        return "partner"
+    text = f"{source_id} {source_row.get('name', '')}".lower()
+    if kind == "public" and instrument in REGIONAL_INSTRUMENTS and any(
+            w in text for w in LOCAL_WORDS):
+        return "local_government"
+    return "ministry"
+
+
+def agent_region(portfolio, region: str, agent_regions: list[str]) -> str:
+    """The agent region where an action of a portfolio region is executed."""
+    if region in (None, "", "national") or not isinstance(region, str):
+        return "all"
+    if region in agent_regions:
+        return region
+    name = ""
+    if region in portfolio.regions.index:
+        name = str(portfolio.regions.loc[region, "name"])
+    text = f"{region} {name}".lower()
+    if any(w in text for w in (*CAPITAL_WORDS, agent_regions[0].lower())):
+        return agent_regions[0]
+    if region.lower() in {"capital", "nairobi", "addis_ababa", "accra", "delhi", "belgrade",
+                          "kyiv"}:
+        return agent_regions[0]
+    return agent_regions[-1]
+
+
+def action_technology(portfolio, action: str) -> str:
+    eff = portfolio.effects[portfolio.effects["action"] == action]
+    techs = [TECHNOLOGY_BY_INDICATOR[i] for i in eff["indicator"] if i in
+             TECHNOLOGY_BY_INDICATOR]
+    return techs[0] if techs else "all"
+
+
+def execute(spend: xr.DataArray, portfolio, cfg, *, from_year: int | None = None,
+            until_year: int | None = None) -> Execution:
+    """Turn ``spend(action, year, source)`` (portfolio currency) into agent budget lines.
+
+    ``from_year``/``until_year`` restrict the allocation years executed (rolling horizon).
+    """
+    c = cfg.coupling
+    regions = list(cfg.regions.names)
+    base, end = int(cfg.time.base_year), int(cfg.time.end_year)
+    budgets = Budgets(regions, base, end)
+    actions = portfolio.actions
+    sources = portfolio.sources
+    kinds = {s: sources.loc[s, "kind"] for s in sources.index}
+    rows, dropped = [], []
+    values = spend.transpose("action", "year", "source")
+    for a in values["action"].values:
+        act = actions.loc[str(a)]
+        agent_inst, _ = INSTRUMENT_MAP.get(act["instrument"], (None, ""))
+        region = agent_region(portfolio, act.get("region"), regions)
+        technology = action_technology(portfolio, str(a))
+        if agent_inst not in REGIONAL_INSTRUMENTS:
+            region = "all"
+        if agent_inst not in TECHNOLOGY_INSTRUMENTS:
+            technology = "all"
+        leverage = float(act.get("leverage") or 0.0)
+        for y in values["year"].values:
+            year = int(y) + int(c.delay)
+            if from_year is not None and int(y) < from_year:
+                continue
+            if until_year is not None and int(y) > until_year:
+                continue
+            col = values.sel(action=a, year=y)
+            official = 0.0
+            for s in values["source"].values:
+                amount = float(col.sel(source=s)) * c.currency_factor
+                if amount <= 0 or kinds[str(s)] == "private":
+                    continue
+                if agent_inst is None:
+                    dropped.append(f"{a} ({act['instrument']}): no agent mechanism")
+                    continue
+                if year > end:
+                    dropped.append(f"{a}: {year} after the simulated horizon ({end})")
+                    continue
+                executor = _executor(str(s), sources.loc[str(s)], agent_inst)
+                delivered = amount * c.execution_efficiency
+                official += delivered
+                rows.append((str(a), str(s), kinds[str(s)], executor, agent_inst, region,
+                             technology, year, delivered))
+            private_planned = sum(float(col.sel(source=s)) for s in values["source"].values
+                                  if kinds[str(s)] == "private") * c.currency_factor
+            if private_planned > 0 and agent_inst is not None and year <= end:
+                private = min(private_planned * c.private_follow, leverage * official)
+                if private > 0:
+                    rows.append((str(a), "private", "private", "ministry", agent_inst,
+                                 region, technology, year, private))
+    lines = pd.DataFrame(rows, columns=["action", "source", "kind", "executor", "instrument",
+                                        "region", "technology", "year", "amount"])
+    if len(lines):
+        grouped = lines.groupby(["instrument", "executor", "region", "technology", "year"],
+                                as_index=False)["amount"].sum()
+        for r in grouped.itertuples(index=False):
+            if r.year >= base:
+                budgets.add(r.instrument, int(r.year), float(r.amount), r.executor, r.region,
+                            r.technology)
+    return Execution(budgets, lines, sorted(set(dropped)))
