@@ -196,7 +196,9 @@ what they are expected to change. This tutorial
 3. **optimises** it under public budgets with **donor and private co-finance**,
 4. reads the **shadow prices** (what one more unit of money is worth),
 5. makes a target **infeasible** and fixes it using stisim's **explanation**,
-6. produces the **six-step roadmap report** (UN IATT Guidebook structure).
+6. **compares prioritisation options in the agent model** (optimal, equal split, greedy,
+   gap-proportional) on the same seeds,
+7. produces the **six-step roadmap report** (UN IATT Guidebook structure).
 
 The portfolio is small and illustrative (Kenya, 2025-2030, USD million); its costs and effects
 are assumptions for teaching, not appraised figures.
@@ -397,7 +399,37 @@ pd.DataFrame({"without": alloc_fixed["indicator_counterfactual"].sel(indicator="
               "with": level}, index=level["year"].values).round(2)
 '''),
     md('''
-## 6. The six-step roadmap report
+## 6. Compare prioritisation options in the agent model
+
+The optimiser's allocation is a promise computed from the portfolio's expert effects. `stisim
+compare` runs prioritisation strategies on the same budget envelope through the agent model,
+with the same replicate seeds (common random numbers): the SDG-optimal allocation, an equal
+split, greedy benefit/cost and gap-proportional allocation (budget in proportion to the
+distance to the goal, as in Policy Priority Inference), each against a no-roadmap reference.
+Sizes are tiny here (2 replicates, 1,000 firms, to 2030); with so few replicates the confidence
+intervals are wide, and the verdict line says so.
+'''),
+    code('''
+from stisim.config import load_config
+from stisim.coupling.compare import format_table, run_compare, summary, verdicts
+
+cmp_cfg = load_config("compare", [
+    "country=kenya", f"portfolio={book}", "replicates=2", "firms.count=1000",
+    "institutes.count=4", "time.end_year=2030",
+    "strategies=[optimal_sdg,equal_split,greedy,gap_proportional]"])
+comparison = run_compare(cmp_cfg, log=lambda *args: None)
+print(format_table(summary(comparison)))
+print("\\n".join(verdicts(comparison)))
+'''),
+    md('''
+Read the first column: discounted SDG-index points × years gained over the no-roadmap path in
+the agent model, with a 95% confidence interval across replicates. When the optimal plan does
+not beat the equal split, the reason is usually that the expert effects promise gains on
+indicators the simulated innovation system does not move (docs/coupling.md shows the
+promised-vs-delivered table for Kenya's full portfolio). The command line equivalent is
+`stisim compare country=kenya portfolio=kenya_roadmap.xlsx replicates=5`.
+
+## 7. The six-step roadmap report
 
 `stisim report` (or `write_report`) reads every result in a directory. We put the allocation
 next to a short agent-model run of Kenya, so the report has the current situation (step 2,
@@ -414,6 +446,7 @@ from stisim.pipeline import run
 report_dir = work / "report"
 report_dir.mkdir()
 write_dataset(alloc_fixed, report_dir / "allocation.nc")
+write_dataset(comparison, report_dir / "compare.nc")
 cfg = load_config("run", ["country=kenya", "firms.count=1000", "institutes.count=4",
                           "time.end_year=2030"])
 write_dataset(run(cfg), report_dir / "run.nc")
