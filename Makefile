@@ -11,7 +11,7 @@ STAMP   = $(VENV)/.installed
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,dashboard,ppi]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,dashboard,ppi,cluster]"
 	touch $(STAMP)
 
 setup: $(STAMP)
