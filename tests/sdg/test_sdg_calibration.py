@@ -248,20 +248,6 @@ def test_calibrate_command_agent_model(scenario_dir, tmp_path, capsys):
     assert result.sizes["time"] == 3 and np.isfinite(result["sdg_index"]).all()
 
 
-@pytest.mark.skipif(importlib.util.find_spec("stisim.agents") is not None,
-                    reason="the agent model is present")
-def test_calibrate_command_without_agent_model_fails_cleanly(scenario_dir, tmp_path, capsys):
-    run_dir = tmp_path / "run"
-    with pytest.raises(SystemExit) as exit_:
-        main(["calibrate", "country=kenya", f"calibrate.save_dir={scenario_dir}",
-              f"hydra.run.dir={run_dir}"])
-    assert exit_.value.code == 2
-    err = capsys.readouterr().err
-    assert "no config section 'ministries' in this build" in err
-    assert not (run_dir / "calibration.nc").exists()
-    assert not list(scenario_dir.rglob("*.yaml"))
-
-
 def test_influence_command(capsys):
     assert main(["influence", "--top", "3"]) == 0
     lines = capsys.readouterr().out.splitlines()
