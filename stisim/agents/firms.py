@@ -623,6 +623,14 @@ def rule_entry_exit(firms: FirmPopulation, env: FirmEnv, params=None) -> None:
 # ============================================================================================
 # Assignments made by other agents (institutes, platform): which firms get them.
 # ============================================================================================
+def sample_by_skill(firms: FirmPopulation, cand: np.ndarray, n: int) -> np.ndarray:
+    """``min(n, len(cand))`` of the candidate firms without replacement, with probability
+    proportional to their skilled share (Gumbel-top-k sampling)."""
+    n = min(n, cand.size)
+    keys = np.log(np.maximum(firms.skill[cand], 1e-6)) + firms.model.rng.gumbel(size=cand.size)
+    return cand[np.argpartition(-keys, n - 1)[:n]]
+
+
 def start_collaborations(firms: FirmPopulation, per_year: np.ndarray, dt: float) -> None:
     """Institutes start ``per_year`` (region,) collaborations with the most skilled firms not
     yet collaborating (stochastic rounding of the simulated count)."""
@@ -636,9 +644,7 @@ def start_collaborations(firms: FirmPopulation, per_year: np.ndarray, dt: float)
         cand = np.flatnonzero(firms.alive & (firms.region == r) & (firms.collab <= 0))
         if cand.size == 0:
             continue
-        n = min(n, cand.size)
-        keys = np.log(np.maximum(firms.skill[cand], 1e-6)) + rng.gumbel(size=cand.size)
-        chosen = cand[np.argpartition(-keys, n - 1)[:n]]
+        chosen = sample_by_skill(firms, cand, n)
         firms.collab[chosen] = years
 
 
@@ -654,8 +660,6 @@ def make_matches(firms: FirmPopulation, per_year: np.ndarray, dt: float) -> None
         cand = np.flatnonzero(firms.alive & (firms.match_left <= 0))
         if cand.size == 0:
             continue
-        n = min(n, cand.size)
-        keys = np.log(np.maximum(firms.skill[cand], 1e-6)) + rng.gumbel(size=cand.size)
-        chosen = cand[np.argpartition(-keys, n - 1)[:n]]
+        chosen = sample_by_skill(firms, cand, n)
         firms.match_src[chosen] = k
         firms.match_left[chosen] = years
