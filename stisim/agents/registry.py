@@ -144,14 +144,14 @@ def load_modules(modules: list[str]) -> list[Problem]:
 def parse_params(cls: type | None, raw: Mapping[str, Any] | None, path: str
                  ) -> tuple[Any, list[Problem]]:
     """Validate an extension's parameters against its dataclass (same rules as sections)."""
-    from stisim.config.validate import _Walker
+    from stisim.config.validate import FieldValidator
 
     raw = dict(raw or {})
     if cls is None:
         if raw:
             return None, [Problem(path, "this extension takes no parameters", raw)]
         return None, []
-    walker = _Walker()
+    walker = FieldValidator()
     value = walker.dataclass(path, raw, cls)
     return value, walker.problems
 

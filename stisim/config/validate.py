@@ -28,7 +28,6 @@ class StisimConfig:
 
     seed: int
     sections: dict[str, Any]
-    raw: dict[str, Any]
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -53,7 +52,11 @@ def _type_name(tp: Any) -> str:
     return getattr(tp, "__name__", str(tp).replace("typing.", ""))
 
 
-class _Walker:
+class FieldValidator:
+    """Checks values against dataclass fields and their metadata, collecting every problem
+    (``.problems``) instead of stopping at the first; shared by config validation, the
+    extension registry and the sweep engine's per-run checks."""
+
     def __init__(self, origins: Mapping[str, str] | None = None):
         self.problems: list[Problem] = []
         self.origins = origins or {}
@@ -194,7 +197,7 @@ def validate(container: Mapping[str, Any], origins: Mapping[str, str] | None = N
     """
     load_builtin_sections()
     data = {k: v for k, v in dict(container).items() if k != "hydra"}
-    walker = _Walker(origins)
+    walker = FieldValidator(origins)
     walker.problems += check_targets(data)
     allowed = sorted([*SECTIONS, *ROOT_SCALARS])
     for key in data:
@@ -214,7 +217,7 @@ def validate(container: Mapping[str, Any], origins: Mapping[str, str] | None = N
             walker.add(name, f"must be a mapping of {cls.__name__} fields", value)
             continue
         sections[name] = walker.dataclass(name, value, cls)
-    cfg = StisimConfig(seed=seed, sections=sections, raw=data)
+    cfg = StisimConfig(seed=seed, sections=sections)
     if not walker.problems:
         for func in CHECKS:
             walker.problems += func(cfg)

@@ -121,7 +121,7 @@ def run_config(variant: dict[str, Any], values: tuple[tuple[str, Any], ...], see
     cannot leak into the next run.
     """
     from stisim.config.sections import CHECKS
-    from stisim.config.validate import StisimConfig, _Walker, validate
+    from stisim.config.validate import FieldValidator, StisimConfig, validate
     from stisim.errors import ConfigError
 
     blob = _VARIANTS.get(digest) if digest else None
@@ -129,7 +129,7 @@ def run_config(variant: dict[str, Any], values: tuple[tuple[str, Any], ...], see
         blob = pickle.dumps(validate(variant).sections, protocol=pickle.HIGHEST_PROTOCOL)
         if digest:
             _VARIANTS[digest] = blob
-    walker = _Walker()
+    walker = FieldValidator()
     sections = pickle.loads(blob)
     for path, value in values:
         head, *rest = path.split(".")
@@ -139,7 +139,7 @@ def run_config(variant: dict[str, Any], values: tuple[tuple[str, Any], ...], see
         sections[head] = _replace(sections[head], rest, value, path, walker)
     if walker.problems:
         raise ConfigError(walker.problems)
-    cfg = StisimConfig(seed=int(seed), sections=sections, raw=variant)
+    cfg = StisimConfig(seed=int(seed), sections=sections)
     problems = [p for check in CHECKS for p in check(cfg)]
     if problems:
         raise ConfigError(problems)
