@@ -19,6 +19,6 @@ def scenario_dir(tmp_path, monkeypatch):
 
     compose_mod = sys.modules["stisim.config.compose"]
     monkeypatch.setenv("STISIM_SCENARIO_PATH", str(tmp_path))
-    compose_mod.register.cache_clear()
+    compose_mod.rescan()
     yield tmp_path
-    compose_mod.register.cache_clear()
+    compose_mod.rescan()

@@ -138,20 +138,45 @@ def _register_countries(cs) -> None:
             cs.store(group="country", name=str(m49), node=node)
 
 
-@cache
-def register() -> None:
-    """Fill Hydra's ConfigStore (idempotent)."""
-    from hydra.core.config_store import ConfigStore
+_STORED_SECTIONS: dict[str, type] = {}
 
+
+def _store_sections(cs) -> None:
+    """Store the defaults of every registered section as ``stisim_base`` (and the typed
+    schemas), again whenever a plugin or extension has registered or removed a section."""
     from stisim.config.sections import SECTIONS, root_defaults
 
-    cs = ConfigStore.instance()
-    base = root_defaults()
+    base = root_defaults()  # imports the built-in sections first
+    if SECTIONS == _STORED_SECTIONS:
+        return
     cs.store(name="stisim_base", node={"seed": 42, **base})
     for name, cls in SECTIONS.items():
         cs.store(group="schema", name=name, node=cls)
+    _STORED_SECTIONS.clear()
+    _STORED_SECTIONS.update(SECTIONS)
+
+
+@cache
+def _register_options() -> None:
+    from hydra.core.config_store import ConfigStore
+
+    cs = ConfigStore.instance()
     _register_countries(cs)
     _register_scenarios(cs)
+
+
+def register() -> None:
+    """Fill Hydra's ConfigStore: section defaults, country options, scenario files."""
+    from hydra.core.config_store import ConfigStore
+
+    _store_sections(ConfigStore.instance())
+    _register_options()
+
+
+def rescan() -> None:
+    """Forget the country and scenario options, so the next :func:`register` re-reads the
+    scenario directories (after a file was added or ``$STISIM_SCENARIO_PATH`` changed)."""
+    _register_options.cache_clear()
 
 
 def scenario_choice(cfg: Any) -> str | None:

@@ -675,5 +675,5 @@ def run_calibration(cfg: StisimConfig, run_dir: str | Path, progress: bool = Tru
             f"({', '.join(c.indicators)}).", header)
     if scenario_path is not None:
         # Make the new scenario selectable in this process too (notebooks, multiruns).
-        importlib.import_module("stisim.config.compose").register.cache_clear()
+        importlib.import_module("stisim.config.compose").rescan()
     return CalibrationRun(result, dataset_path, scenario_path, name if c.save else None)

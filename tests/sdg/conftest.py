@@ -18,6 +18,6 @@ def scenario_dir(tmp_path, monkeypatch):
     folder = tmp_path / "scenarios"
     folder.mkdir()
     monkeypatch.setenv("STISIM_SCENARIO_PATH", str(folder))
-    compose_mod.register.cache_clear()
+    compose_mod.rescan()
     yield folder
-    compose_mod.register.cache_clear()
+    compose_mod.rescan()
