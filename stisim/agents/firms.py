@@ -25,6 +25,50 @@ N_SECTOR = len(SECTORS)
 DIGITAL = TECHNOLOGIES.index("digital")
 CLEAN = TECHNOLOGIES.index("clean_energy")
 R_AND_D_CAP = 0.5  # R&D intensity above which the innovation hazard stops rising
+# Partial sums per bin in binned_sums: firms sit in runs of the same sector/cell, and a
+# bincount over runs serialises every addition through one memory slot (3x slower).
+LANES = 8
+_lanes = np.zeros(0, dtype=np.intp)
+
+
+def lane_index(n: int) -> np.ndarray:
+    """0, 1, ..., LANES-1, 0, 1, ... of length ``n`` (a view of a cached array)."""
+    global _lanes
+    if _lanes.size < n:
+        _lanes = np.arange(max(n, 2 * _lanes.size), dtype=np.intp) & (LANES - 1)
+    return _lanes[:n]
+
+
+def binned_sums(codes: np.ndarray, n_bins: int, *weights: np.ndarray | None
+                ) -> list[np.ndarray]:
+    """Per bin (``codes`` in [0, n_bins)) the sum of each weight array, or the count for
+    ``None``: ``np.bincount`` spread over :data:`LANES` partial sums per bin."""
+    spread = codes * LANES
+    spread += lane_index(codes.size)
+    size = n_bins * LANES
+    return [np.bincount(spread, weights=w, minlength=size).reshape(n_bins, LANES).sum(axis=1)
+            for w in weights]
+
+
+def top_k(keys: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the ``n`` largest ``keys`` (in no order; ``n`` <= ``keys.size``).
+
+    When ``n`` is small, a threshold read off a strided sample narrows the partition to a
+    few candidates; the result is exact (a full partition when the sample misleads)."""
+    m = keys.size
+    if n == 1:
+        return np.array([int(np.argmax(keys))])
+    if 64 * n < m:
+        stride = max(m // 4096, 1)
+        sample = keys[::stride]
+        s = sample.size
+        expect = n * s / m
+        r = min(s - 1, int(1.5 * expect + 4.0 * np.sqrt(expect) + 8))
+        thr = np.partition(sample, s - 1 - r)[s - 1 - r]
+        cand = np.flatnonzero(keys >= thr)
+        if cand.size >= n:
+            return cand[np.argpartition(-keys[cand], n - 1)[:n]]
+    return np.argpartition(-keys, n - 1)[:n]
 
 
 @dataclass
@@ -171,9 +215,11 @@ class FirmPopulation(mesa.Agent):
 
     # -- derived quantities ---------------------------------------------------------------
     def ln_productivity(self) -> np.ndarray:
+        """Log value added per worker before shocks: sector + region + own + adoption."""
         c = self.calib
-        out = c.ln_sector_productivity.astype(F32)[self.sector]
-        out += c.ln_region_productivity.astype(F32)[self.region]
+        cell = (c.ln_sector_productivity.astype(F32)[:, None]
+                + c.ln_region_productivity.astype(F32)[None, :]).ravel()
+        out = cell[self.sr]
         out += self.theta
         out += self.adopt_gain
         return out
@@ -181,34 +227,39 @@ class FirmPopulation(mesa.Agent):
     def refresh(self, env: FirmEnv, stats: bool = True) -> None:
         """Value added and eligibility, and (``stats``) the sector statistics the rules use."""
         ln_a = self.ln_productivity()
-        shock = (env.va_shock * env.drift).astype(F32)[self.sector]
         alive = self.alive
-        self.va = np.exp(ln_a)
-        self.va *= self.emp
-        self.va *= shock
-        self.va[~alive] = 0.0
+        shock = env.va_shock * env.drift
+        va = np.exp(ln_a)
+        va *= self.emp
+        if np.all(shock == shock[0]):
+            va *= F32(shock[0])
+        else:
+            va *= shock.astype(F32)[self.sector]
+        va *= alive
+        self.va = va
         self.eligible = np.take(self.calib.eligible, self.sector, axis=1)
         self.eligible &= alive
         if not stats:
             return
-        w_alive = alive.astype(np.float64)
-        n_s = np.maximum(np.bincount(self.sector, weights=w_alive, minlength=N_SECTOR), 1.0)
-        th = self.theta * w_alive
-        mean = np.bincount(self.sector, weights=th, minlength=N_SECTOR) / n_s
-        sq = np.bincount(self.sector, weights=th * self.theta, minlength=N_SECTOR) / n_s
-        sd = np.sqrt(np.maximum(sq - mean * mean, 0.0))
-        emp_w = self.emp * w_alive
-        e_s = np.maximum(np.bincount(self.sector, weights=emp_w, minlength=N_SECTOR), 1e-12)
-        lna_s = np.bincount(self.sector, weights=ln_a * emp_w, minlength=N_SECTOR) / e_s
+        code = np.where(alive, self.sector, N_SECTOR)  # dead slots in a bin of their own
+        theta = self.theta.astype(np.float64)
+        emp = self.emp.astype(np.float64)
+        n_s, th_s, sq_s, e_s, lna_s = (
+            x[:N_SECTOR] for x in binned_sums(code, N_SECTOR + 1, None, theta, theta * theta,
+                                              emp, emp * ln_a))
+        n_s = np.maximum(n_s, 1.0)
+        mean = th_s / n_s
+        sd = np.sqrt(np.maximum(sq_s / n_s - mean * mean, 0.0))
+        e_s = np.maximum(e_s, 1e-12)
         self.stats = {"n_sector": n_s, "theta_mean": mean, "theta_sd": sd,
-                      "ln_a_mean": lna_s, "emp_sector": e_s, "ln_a": ln_a}
+                      "ln_a_mean": lna_s / e_s, "emp_sector": e_s, "ln_a": ln_a}
 
     # -- entry ----------------------------------------------------------------------------
     def free_slots(self, n: int) -> np.ndarray:
         """Indices of ``n`` dead slots, growing the arrays when there are too few."""
         free = np.flatnonzero(~self.alive)
         if free.size < n:
-            grow = max(n - free.size, self.size // 4, 16)
+            grow = max(n - free.size, self.size // 16, 16)
             old = self.size
             for name in self.ARRAYS:
                 arr = getattr(self, name)
@@ -234,12 +285,39 @@ class FirmPopulation(mesa.Agent):
 def uniform_noise(rng: np.random.Generator, n: int, sd: float) -> np.ndarray:
     """Zero-mean shocks with standard deviation ``sd`` (uniform: cheaper than normal draws
     and, summed over steps, close to normal)."""
-    return ((rng.random(n) - 0.5) * (sd * np.sqrt(12.0))).astype(F32)
+    out = rng.random(n, dtype=F32)
+    out -= F32(0.5)
+    out *= F32(sd * np.sqrt(12.0))
+    return out
 
 
 def _prob(rate: np.ndarray | float, dt: float) -> np.ndarray:
     """Probability of at least one event in dt for a Poisson hazard ``rate``."""
     return -np.expm1(-np.asarray(rate, dtype=F32) * F32(dt))
+
+
+def events(rng: np.random.Generator, rate: np.ndarray, dt: float) -> np.ndarray:
+    """Which of the firms with Poisson hazards ``rate`` (per year) have an event in dt."""
+    return rng.random(rate.size, dtype=F32) < _prob(rate, dt)
+
+
+def factor_where(mask: np.ndarray, value: float) -> np.ndarray:
+    """``value`` where ``mask``, 1 elsewhere (float32; arithmetic rather than ``np.where``,
+    whose branches mispredict on random masks)."""
+    out = mask.astype(F32)
+    out *= F32(value) - F32(1.0)
+    out += F32(1.0)
+    return out
+
+
+def finance_factor(firms: FirmPopulation) -> np.ndarray:
+    """1 for firms with access to finance, 1 - ``firms.finance_barrier`` for the others."""
+    return factor_where(~firms.access, 1.0 - firms.cfg.firms.finance_barrier)
+
+
+def relative_skill(firms: FirmPopulation) -> np.ndarray:
+    """Absorptive capacity: skilled share relative to the base-year national mean, <= 3."""
+    return np.minimum(firms.skill / F32(firms.calib.skill_ref), F32(3.0))
 
 
 def finance_probability(firms: FirmPopulation, tightening: float = 0.0) -> np.ndarray:
@@ -258,18 +336,21 @@ def rule_finance(firms: FirmPopulation, env: FirmEnv, params=None) -> None:
 def rd_score(firms: FirmPopulation) -> np.ndarray:
     f = firms.cfg.firms
     bias = np.array([f.rd_sector_bias[s] for s in SECTORS], dtype=F32)
-    return (bias[firms.sector] + F32(f.rd_size_elasticity)
-            * np.log(np.maximum(firms.emp, 1e-3))
-            + F32(f.rd_skill_effect) * (firms.skill - F32(firms.calib.skill_ref)) + firms.z)
+    out = np.log(np.maximum(firms.emp, F32(1e-3)))
+    out *= F32(f.rd_size_elasticity)
+    out += bias.take(firms.sector)
+    out += F32(f.rd_skill_effect) * (firms.skill - F32(firms.calib.skill_ref))
+    out += firms.z
+    return out
 
 
 def own_rd_base(firms: FirmPopulation) -> np.ndarray:
     """Own R&D before tax credits: intensity x value added for performers, less where
     finance is lacking."""
-    f = firms.cfg.firms
-    out = F32(firms.calib.rd_intensity) * firms.va * firms.performer
+    out = firms.va * F32(firms.calib.rd_intensity)
+    out *= firms.performer
     if firms.cfg.mechanisms.finance:
-        out *= np.where(firms.access, F32(1.0), F32(1.0 - f.finance_barrier))
+        out *= finance_factor(firms)
     return out
 
 
@@ -285,11 +366,14 @@ def award_grants(firms: FirmPopulation, budget: float, gdp_per_capita: float,
     n = int(np.clip(round(budget / (size * firms.weight)), 1, int(firms.alive.sum())))
     if score is None:
         score = rd_score(firms)
-    u = firms.model.rng.random(firms.size)
-    keys = score - np.log(-np.log(u))  # + Gumbel(0, 1)
+    keys = firms.model.rng.random(firms.size, dtype=F32)
+    with np.errstate(divide="ignore"):  # u = 0 gives a key of -inf: never chosen
+        np.log(keys, out=keys)
+        np.negative(keys, out=keys)
+        np.log(keys, out=keys)
+    np.subtract(score, keys, out=keys)  # score + Gumbel(0, 1)
     keys[~firms.alive] = -np.inf
-    winners = [int(np.argmax(keys))] if n == 1 else np.argpartition(-keys, n - 1)[:n]
-    firms.grant_w[winners] = 1.0 / n
+    firms.grant_w[top_k(keys, n)] = 1.0 / n
 
 
 @firm_rule("rd", core=True)
@@ -307,14 +391,16 @@ def rule_rd(firms: FirmPopulation, env: FirmEnv, params=None) -> None:
         tau = ratio if e == 0 else (np.sqrt(1.0 + 4.0 * e * ratio) - 1.0) / (2.0 * e)
         tau = min(tau, firms.cfg.ministries.max_tax_credit_rate)
     firms.tax_credit_rate = float(tau)
-    own = base * F32(1.0 + e * tau)
+    own = base
+    own *= F32(1.0 + e * tau)
     if env.new_year:
         award_grants(firms, env.grant_budget, env.gdp_per_capita, score)
     total_w = float(firms.grant_w.sum())
-    grant = firms.grant_w * F32(env.grant_budget / firms.weight / total_w) if total_w > 0 \
-        else np.zeros(firms.size, dtype=F32)
-    phi = F32(f.grant_crowding)
-    firms.rd = np.maximum(own + (F32(1.0) + phi) * grant, grant)
+    if total_w > 0:
+        grant = firms.grant_w * F32(env.grant_budget / firms.weight / total_w)
+        own += (F32(1.0) + F32(f.grant_crowding)) * grant
+        np.maximum(own, grant, out=own)
+    firms.rd = own
 
 
 @firm_rule("innovation", core=True)
@@ -322,14 +408,18 @@ def rule_innovation(firms: FirmPopulation, env: FirmEnv, params=None) -> None:
     """Nelson-Winter innovation: hazard rising with R&D intensity; a success draws a new
     log productivity around the current one and keeps the better."""
     f = firms.cfg.firms
-    intensity = np.minimum(firms.rd / np.maximum(firms.va, F32(1e-6)), F32(R_AND_D_CAP))
-    rate = F32(f.innovation_rate) * intensity + F32(f.innovation_base_rate)
-    boost = firms.cfg.institutes.collaboration_innovation_boost
-    rate *= np.where(firms.collab > 0, F32(1.0 + boost), F32(1.0))
+    rate = firms.rd / np.maximum(firms.va, F32(1e-6))
+    np.minimum(rate, F32(R_AND_D_CAP), out=rate)
+    rate *= F32(f.innovation_rate)
+    rate += F32(f.innovation_base_rate)
+    collab = firms.collab > 0
+    if collab.any():
+        rate *= factor_where(collab, 1.0 + firms.cfg.institutes.collaboration_innovation_boost)
     if env.procurement > 0:
         rate *= procurement_multiplier(firms, env.procurement)
     rng = firms.model.rng
-    hit = (rng.random(firms.size) < _prob(rate, env.dt)) & firms.alive
+    hit = events(rng, rate, env.dt)
+    hit &= firms.alive
     idx = np.flatnonzero(hit)
     if idx.size:
         shift = f.innovation_drift * env.knowledge_ratio ** f.knowledge_spillover
@@ -350,7 +440,7 @@ def procurement_multiplier(firms: FirmPopulation, budget: float) -> np.ndarray:
     if va_t <= 0:
         return np.ones(firms.size, dtype=F32)
     share = budget / va_t  # procurement per unit of targeted value added
-    return np.where(target, F32(1.0 + firms.cfg.firms.procurement_effect * share), F32(1.0))
+    return factor_where(target, 1.0 + firms.cfg.firms.procurement_effect * share)
 
 
 @firm_rule("imitation", core=True)
@@ -360,24 +450,36 @@ def rule_imitation(firms: FirmPopulation, env: FirmEnv, params=None) -> None:
     f = firms.cfg.firms
     rng = firms.model.rng
     st = firms.stats
-    rel_skill = np.minimum(firms.skill / F32(firms.calib.skill_ref), F32(3.0))
-    best = (st["theta_mean"] + f.best_practice_z * st["theta_sd"]).astype(F32)[firms.sector]
-    hit = rng.random(firms.size) < _prob(F32(f.imitation_rate) * rel_skill, env.dt)
+    theta = firms.theta
+    rel_skill = relative_skill(firms)
+    hit = events(rng, F32(f.imitation_rate) * rel_skill, env.dt)
     hit &= firms.alive
-    gap = np.maximum(best - firms.theta, F32(0.0))
-    firms.theta += np.where(hit, np.minimum(F32(f.imitation_catchup) * rel_skill, F32(1.0))
-                            * gap, F32(0.0))
+    best = (st["theta_mean"] + f.best_practice_z * st["theta_sd"]).astype(F32)
+    gap = best.take(firms.sector)
+    gap -= theta
+    np.maximum(gap, F32(0.0), out=gap)
+    catch = np.minimum(F32(f.imitation_catchup) * rel_skill, F32(1.0))
+    catch *= hit
+    gap *= catch
+    theta += gap
     # Foreign sources: persistent trade links (trade_u below the access share) or a match.
     p = firms.cfg.partners
+    matched = firms.match_left > 0
+    any_match = bool(matched.any())
     step = np.zeros(firms.size, dtype=F32)
     for k, src in enumerate(TECH_SOURCES):
-        access = (firms.trade_u < F32(p.transfer_access[src])) | (
-            (firms.match_src == k) & (firms.match_left > 0))
-        gap_f = np.maximum(F32(env.frontier[k]) - firms.theta, F32(0.0))
-        step += np.where(access, F32(p.appropriateness[src]) * gap_f, F32(0.0))
-    firms.theta += F32(f.foreign_catchup * env.dt) * rel_skill * step
+        access = firms.trade_u < F32(p.transfer_access[src])
+        if any_match:
+            access |= (firms.match_src == k) & matched
+        gap_f = np.maximum(F32(env.frontier[k]) - theta, F32(0.0))
+        gap_f *= F32(p.appropriateness[src])
+        gap_f *= access
+        step += gap_f
+    step *= rel_skill
+    step *= F32(f.foreign_catchup * env.dt)
+    theta += step
     if f.productivity_noise > 0:
-        firms.theta += uniform_noise(rng, firms.size, f.productivity_noise * np.sqrt(env.dt))
+        theta += uniform_noise(rng, firms.size, f.productivity_noise * np.sqrt(env.dt))
 
 
 def peer_group(firms: FirmPopulation) -> tuple[np.ndarray | None, int]:
@@ -400,7 +502,8 @@ def group_counts(group: np.ndarray | None, n_groups: int, mask: np.ndarray,
         n = np.count_nonzero(mask)
         return np.array([n], float), np.array([np.count_nonzero(mask & flag)], float)
     code = np.where(mask, group * 2 + flag, 2 * n_groups)
-    c = np.bincount(code, minlength=2 * n_groups + 1)[: 2 * n_groups].reshape(n_groups, 2)
+    (c,) = binned_sums(code, 2 * n_groups + 1, None)
+    c = c[: 2 * n_groups].reshape(n_groups, 2)
     return c.sum(axis=1).astype(float), c[:, 1].astype(float)
 
 
@@ -408,35 +511,35 @@ def spontaneous_multiplier(firms: FirmPopulation) -> np.ndarray:
     """Factor on p common to all technologies: absorptive capacity, finance, transfer
     (collaboration with an institute) and platform matches."""
     d = firms.cfg.diffusion
-    rel_skill = np.minimum(firms.skill / F32(firms.calib.skill_ref), F32(3.0))
-    out = rel_skill ** F32(d.skill_effect) if d.skill_effect != 1.0 else rel_skill
+    out = relative_skill(firms)
+    if d.skill_effect != 1.0:
+        out **= F32(d.skill_effect)
     if firms.cfg.mechanisms.finance:
-        out *= np.where(firms.access, F32(1.0), F32(1.0 - firms.cfg.firms.finance_barrier))
-    out *= np.where(firms.collab > 0, F32(1.0 + d.transfer_boost), F32(1.0))
-    out *= np.where(firms.match_left > 0, F32(1.0 + d.platform_boost), F32(1.0))
+        out *= finance_factor(firms)
+    for mask, boost in ((firms.collab > 0, d.transfer_boost),
+                        (firms.match_left > 0, d.platform_boost)):
+        if boost and mask.any():
+            out *= factor_where(mask, 1.0 + boost)
     return out
 
 
-def spontaneous_rate(firms: FirmPopulation, env: FirmEnv, j: int, idx: np.ndarray,
-                     common: np.ndarray | None) -> np.ndarray | np.float32:
-    """p of technology j for firms ``idx``: Bass p times the common factor and the coverage
-    of the firm's region (as far as the technology depends on it), plus subsidies; the
-    pandemic pushes digital. A scalar when ``mechanisms.adoption_policy`` is off
-    (``common`` None)."""
+def spontaneous_cells(firms: FirmPopulation, env: FirmEnv, j: int
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """p of technology j per sector-region cell as ``scale * common + add`` for a firm with
+    common factor ``common`` (:func:`spontaneous_multiplier`): Bass p times the coverage of
+    the cell's region (as far as the technology depends on it), plus subsidies; the pandemic
+    pushes digital. Returns ``(scale, add)``, each (cell,)."""
     c = firms.calib
-    if common is None:
-        return F32(c.p[j])
+    n_r = firms.n_regions
     dep = firms.cfg.diffusion.coverage_dependence[TECHNOLOGIES[j]]
-    p_f = F32(c.p[j]) * common[idx]
-    region = firms.region[idx]
+    scale = np.full(n_r, c.p[j])
     if dep:
-        cov = (1.0 - dep + dep * env.coverage).astype(F32)
-        p_f *= cov[region]
-    if env.subsidy[j].any():
-        p_f += env.subsidy[j].astype(F32)[region]
+        scale *= 1.0 - dep + dep * env.coverage
+    add = np.asarray(env.subsidy[j], dtype=float).copy()
     if j == DIGITAL and env.digital_push > 0:
-        p_f *= F32(1.0 + env.digital_push)
-    return p_f
+        scale *= 1.0 + env.digital_push
+        add *= 1.0 + env.digital_push
+    return np.tile(scale, N_SECTOR).astype(F32), np.tile(add, N_SECTOR).astype(F32)
 
 
 def group_map(firms: FirmPopulation) -> tuple[np.ndarray, int]:
@@ -459,55 +562,60 @@ def rule_adoption(firms: FirmPopulation, env: FirmEnv, params=None) -> None:
 
     The peer share used over the step is a midpoint estimate s + dt/2 (p + q s)(1 - s), so
     that the discrete-time process tracks the continuous Bass model to second order in dt.
-    Only non-adopters are visited (adoption is absorbing).
+    Only non-adopters are visited (adoption is absorbing). Peer groups are unions of
+    sector-region cells, so group statistics are summed from cell statistics.
     """
     d = firms.cfg.diffusion
     c = firms.calib
     rng = firms.model.rng
     dt = env.dt
-    group, n_groups = peer_group(firms)
+    n_cells = firms.n_groups
+    cell_group, n_groups = group_map(firms)
     policy = firms.cfg.mechanisms.adoption_policy
     common = spontaneous_multiplier(firms) if policy else None
     # Eligible firms per peer group from alive firms per sector-region cell.
-    alive_cells = np.bincount(np.where(firms.alive, firms.sr, firms.n_groups),
-                              minlength=firms.n_groups + 1)[:-1].astype(float)
-    cell_group, _ = group_map(firms)
-    cell_sector = np.arange(firms.n_groups) // firms.n_regions
+    (alive_cells,) = binned_sums(np.where(firms.alive, firms.sr, n_cells), n_cells + 1, None)
+    alive_cells = alive_cells[:-1].astype(float)
+    cell_sector = np.arange(n_cells) // firms.n_regions
     for j in range(N_TECH):
+        firms.new_adoptions[j] = 0.0
         adopted = firms.adopted[j]
         n_g = np.bincount(cell_group, weights=alive_cells * c.eligible[j][cell_sector],
                           minlength=n_groups)
         n_tot = n_g.sum()
         if n_tot == 0:
             continue
-        idx = np.flatnonzero(firms.eligible[j] & ~adopted)  # eligible non-adopters
-        g_idx = None if group is None else group[idx]
-        non_g = (np.array([float(idx.size)]) if group is None
-                 else np.bincount(g_idx, minlength=n_groups).astype(float))
+        cand = firms.eligible[j] & ~adopted
+        idx = np.flatnonzero(cand)  # eligible non-adopters
+        cell = firms.sr[idx]
+        if policy:
+            scale, add = spontaneous_cells(firms, env, j)
+            common_i = common[idx]
+            non_c, common_c = binned_sums(cell, n_cells, None, common_i)
+            p_c = scale * common_c + add * non_c  # sum of p_f over non-adopters per cell
+        else:
+            (non_c,) = binned_sums(cell, n_cells, None)
+            p_c = c.p[j] * non_c
+        non_g = np.bincount(cell_group, weights=non_c, minlength=n_groups)
         a_g = n_g - non_g
         s_econ = a_g.sum() / n_tot
-        if group is None:
-            s_g = np.array([s_econ])
-        else:
-            lw = d.local_weight
-            s_g = lw * np.divide(a_g, n_g, out=np.full(n_groups, s_econ), where=n_g > 0) \
-                + (1 - lw) * s_econ
-        firms.new_adoptions[j] = 0.0
+        lw = d.local_weight if n_groups > 1 else 1.0
+        s_g = lw * np.divide(a_g, n_g, out=np.full(n_groups, s_econ), where=n_g > 0) \
+            + (1 - lw) * s_econ
         if idx.size == 0:
             continue
-        p_f = spontaneous_rate(firms, env, j, idx, common)
-        if not policy:
-            p_g = np.full(n_groups, c.p[j])
-        elif group is None:
-            p_g = np.array([float(p_f.mean())])
-        else:
-            p_sum = np.bincount(g_idx, weights=p_f, minlength=n_groups)
-            p_g = np.divide(p_sum, non_g, out=np.full(n_groups, c.p[j]), where=non_g > 0)
+        p_sum = np.bincount(cell_group, weights=p_c, minlength=n_groups)
+        p_g = np.divide(p_sum, non_g, out=np.full(n_groups, c.p[j]), where=non_g > 0)
         # Midpoint estimate of the peer share over the step (second order in dt).
         s_mid = s_g + 0.5 * dt * (p_g + c.q[j] * s_g) * (1.0 - s_g)
-        q_s = (c.q[j] * s_mid).astype(F32)
-        hazard = p_f + (q_s[0] if group is None else q_s[g_idx])
-        new = idx[rng.random(idx.size) < _prob(hazard, dt)]
+        q_cell = (c.q[j] * s_mid)[cell_group]
+        if policy:
+            hazard = scale.take(cell)
+            hazard *= common_i
+            hazard += (add + q_cell).astype(F32).take(cell)
+        else:
+            hazard = (c.p[j] + q_cell).astype(F32).take(cell)
+        new = idx[events(rng, hazard, dt)]
         adopted[new] = True
         firms.new_adoptions[j] = new.size * firms.weight / dt
         if new.size and c.gain[j]:
@@ -521,21 +629,25 @@ def rule_skills(firms: FirmPopulation, env: FirmEnv, params=None) -> None:
     programmes in their region."""
     f = firms.cfg.firms
     alive = firms.alive
+    skill = firms.skill
     # Skilled workers leave (turnover) and new labour-market entrants are unskilled.
-    firms.skill *= F32(np.exp(-(f.skill_turnover + env.labour_force_growth) * env.dt))
-    emp = np.maximum(firms.emp, F32(1e-6))
+    skill *= F32(np.exp(-(f.skill_turnover + env.labour_force_growth) * env.dt))
     if env.graduates > 0:
-        demand = emp * np.sqrt(np.exp(firms.stats["ln_a"])) * alive
-        total = float(demand.sum()) * firms.weight
+        # Hires per worker are proportional to sqrt(productivity): demand / employment.
+        per_worker = np.exp(F32(0.5) * firms.stats["ln_a"])
+        per_worker *= alive
+        total = float(np.dot(np.maximum(firms.emp, F32(1e-6)), per_worker)) * firms.weight
         if total > 0:
-            firms.skill += F32(env.graduates * env.dt / total) * demand / emp
+            per_worker *= F32(env.graduates * env.dt / total)
+            skill += per_worker
     if env.trained.any():
-        e_r = np.bincount(firms.region, weights=firms.emp * alive,
-                          minlength=firms.n_regions) * firms.weight
+        code = np.where(alive, firms.region, firms.n_regions)
+        (e_r,) = binned_sums(code, firms.n_regions + 1, firms.emp)
+        e_r = e_r[:-1] * firms.weight
         per_worker = np.divide(env.trained * env.dt, e_r, out=np.zeros_like(e_r),
                                where=e_r > 0)
-        firms.skill += per_worker.astype(F32)[firms.region]
-    np.clip(firms.skill, F32(0.0), F32(0.95), out=firms.skill)
+        skill += per_worker.astype(F32).take(firms.region)
+    np.clip(skill, F32(0.0), F32(0.95), out=skill)
 
 
 @firm_rule("growth", core=True)
@@ -552,12 +664,17 @@ def rule_growth(firms: FirmPopulation, env: FirmEnv, params=None) -> None:
     eta = eta - float(eta @ e_s / e_s.sum())
     g_s = (env.labour_force_growth + eta * env.income_growth
            + m.unemployment_recovery * env.unemployment_gap - env.employment_shock)
-    rel = firms.stats["ln_a"] - firms.stats["ln_a_mean"].astype(F32)[firms.sector]
-    # Incumbents rehire the workers that net exit (exits minus entrants) released.
-    g = (g_s + firms.churn).astype(F32)[firms.sector] + F32(f.selection) * rel
+    # Growth in log employment over dt: sector demand (incumbents rehire the workers that
+    # net exit released) plus selection on productivity relative to the sector mean.
+    sel = F32(f.selection * env.dt)
+    table = ((g_s + firms.churn) * env.dt - f.selection * env.dt
+             * firms.stats["ln_a_mean"]).astype(F32)
+    g = firms.stats["ln_a"] * sel
+    g += table.take(firms.sector)
     sd = f.employment_noise * np.sqrt(env.dt)
-    noise = uniform_noise(firms.model.rng, firms.size, sd) - F32(sd * sd / 2)
-    firms.emp *= np.exp(g * F32(env.dt) + noise)
+    g += uniform_noise(firms.model.rng, firms.size, sd)
+    g -= F32(sd * sd / 2)
+    firms.emp *= np.exp(g)
 
 
 @firm_rule("entry_exit", core=True)
@@ -568,19 +685,25 @@ def rule_entry_exit(firms: FirmPopulation, env: FirmEnv, params=None) -> None:
     f = firms.cfg.firms
     rng = firms.model.rng
     alive = firms.alive
-    n_alive = int(alive.sum())
+    n_alive = int(np.count_nonzero(alive))
     if n_alive == 0:
         return
-    rel = firms.stats["ln_a"] - firms.stats["ln_a_mean"].astype(F32)[firms.sector]
-    w = np.exp(np.clip(-F32(f.exit_productivity_effect) * rel, -20, 20)) * alive
-    w *= F32(n_alive / max(float(w.sum()), 1e-12))
-    rate = F32(f.exit_rate * env.exit_multiplier) * w
+    # Relative productivity enters as exp(-effect * rel), in log space clipped to +-20.
+    k = F32(f.exit_productivity_effect)
+    lw = (k * firms.stats["ln_a_mean"]).astype(F32).take(firms.sector)
+    lw -= k * firms.stats["ln_a"]
+    np.clip(lw, F32(-20.0), F32(20.0), out=lw)
+    w = np.exp(lw)
+    w *= alive
     hook = firms.extra.get("exit_multiplier")  # extension hook (per-firm factor)
+    w *= F32(f.exit_rate * env.exit_multiplier * n_alive / max(float(w.sum()), 1e-12))
     if hook is not None:
-        rate *= hook
-    out = np.flatnonzero(alive & (rng.random(firms.size) < _prob(rate, env.dt)))
+        w *= hook
+    hit = events(rng, w, env.dt)
+    hit &= alive
+    out = np.flatnonzero(hit)
     n_out = out.size
-    emp_total = max(float((firms.emp * alive).sum()), 1e-12)
+    emp_total = max(float(np.dot(firms.emp, alive)), 1e-12)
     released = float(firms.emp[out].sum())
     firms.alive[out] = False
     firms.emp[out] = 0.0

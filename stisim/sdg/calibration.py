@@ -215,10 +215,10 @@ def calibrate(simulate: Simulator, observed: xr.DataArray, parameters: Sequence[
     (:func:`parameter_blocks`): each block of parameters in turn is fitted to the loss of
     the indicators it governs, the others held, in :data:`ROUNDS` sweeps (the first over
     the whole interval, the next around the current values); the point it ends at is
-    returned. It keeps the noise of one indicator (e.g. yearly growth rates of a stochastic
-    model) out of the fit of parameters that do not act on it. At most ``max_evals``
-    simulations are run. ``current`` holds the parameters' present values, the default
-    start.
+    returned, or the start where that point's total loss is worse. It keeps the noise of
+    one indicator (e.g. yearly growth rates of a stochastic model) out of the fit of
+    parameters that do not act on it. At most ``max_evals`` simulations are run.
+    ``current`` holds the parameters' present values, the default start.
     """
     specs = list(parameters)
     if not specs:
@@ -338,11 +338,18 @@ def calibrate(simulate: Simulator, observed: xr.DataArray, parameters: Sequence[
         message = f"stopped after the budget of {max_evals} evaluations"
     finally:
         bar.close()
+    start_key = tuple(np.round(np.clip(x0, 0.0, 1.0), 12))
+    init_loss, init_fit, _ = cache[start_key]
     if end is not None:  # block-coordinate search: where it ended, not the luckiest point
+        end_key = tuple(np.round(np.clip(end, 0.0, 1.0), 12))
+        if cache[end_key][0] > init_loss:
+            # Each block improved its own indicators at the others' expense: keep the start.
+            message += (f"; its end point (loss {cache[end_key][0]:.4g}) is worse overall than "
+                        f"the start ({init_loss:.4g}), so the start is kept")
+            end = x0
         best["x"] = end
     key = tuple(np.round(np.clip(best["x"], 0.0, 1.0), 12))
     loss, fit, sim = cache[key]
-    init_loss, init_fit, _ = cache[tuple(np.round(np.clip(x0, 0.0, 1.0), 12))]
     return CalibrationResult(
         parameters={s.path: s.value(u) for s, u in zip(specs, best["x"], strict=True)},
         initial={s.path: s.value(u) for s, u in zip(specs, x0, strict=True)},

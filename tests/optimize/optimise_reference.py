@@ -142,6 +142,23 @@ def greedy(p) -> np.ndarray:
     return scales
 
 
+def fundable_fraction(per: np.ndarray, share: np.ndarray, cost: float) -> float:
+    """Largest scale x of an action costing ``cost`` at full scale that sources with
+    ``per[s]`` available each can pay, source s paying at most ``share[s] * cost * x``.
+
+    f(x) = sum_s min(per_s, share_s cost x) - cost x is concave and piecewise linear with
+    f(0) = 0; the answer is its largest root (0 when f falls from the start)."""
+    active = [(per[s], share[s]) for s in range(len(share)) if share[s] > 0 and per[s] > 0]
+    x, f = 0.0, 0.0
+    for cap in sorted({m / (sh * cost) for m, sh in active}) + [np.inf]:
+        slope = cost * (sum(sh for m, sh in active if m / (sh * cost) > x) - 1.0)
+        if slope < 0 and x + f / -slope <= cap:
+            return x + f / -slope
+        f += slope * (cap - x)
+        x = cap
+    return x
+
+
 def equal_split(p) -> np.ndarray:
     """Official budgets shared equally by the actions eligible and active each year."""
     cost, share, budget = p.cost.values, p.max_share.values, p.budget.values
@@ -157,14 +174,13 @@ def equal_split(p) -> np.ndarray:
                 per[s] = budget[s, y] / n
         for a in range(A):
             if cost[a, y] > 0:
-                money = sum(min(per[s], share[a, s] * cost[a, y]) for s in range(S)
-                            if share[a, s] > 0)
+                x = fundable_fraction(per, share[a], cost[a, y])
                 if len(p.agencies) and lead[a] in p.agencies.index:
                     # An agency's capacity is shared equally too.
                     g = list(p.agencies.index).index(lead[a])
                     n_g = sum(1 for b in range(A) if cost[b, y] > 0 and lead[b] == lead[a])
-                    money = min(money, p.capacity.values[g, y] / n_g)
-                frac[a] = min(frac[a], money / cost[a, y])
+                    x = min(x, p.capacity.values[g, y] / n_g / cost[a, y])
+                frac[a] = min(frac[a], x)
     scales = np.array([min(frac[a], _max_scale(p, a)) for a in range(A)])
     acts = p.actions
     groups = acts["exclusive_group"].to_numpy()
