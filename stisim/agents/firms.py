@@ -50,6 +50,20 @@ def binned_sums(codes: np.ndarray, n_bins: int, *weights: np.ndarray | None
             for w in weights]
 
 
+def eligibility(table: np.ndarray, sector: np.ndarray, alive: np.ndarray) -> np.ndarray:
+    """(technology, firm) ``table[:, sector] & alive`` from a gather of one byte per firm
+    (a bit per technology), cheaper than a 2-D boolean gather."""
+    n_tech = table.shape[0]
+    dtype = np.uint8 if n_tech <= 8 else np.uint64
+    bit = (np.ones(1, dtype) << np.arange(n_tech, dtype=dtype))
+    per_firm = (table * bit[:, None]).sum(axis=0).astype(dtype).take(sector)
+    per_firm *= alive
+    out = np.empty((n_tech, sector.size), dtype=bool)
+    for j in range(n_tech):
+        np.not_equal(per_firm & bit[j], 0, out=out[j])
+    return out
+
+
 def top_k(keys: np.ndarray, n: int) -> np.ndarray:
     """Indices of the ``n`` largest ``keys`` (in no order; ``n`` <= ``keys.size``).
 
@@ -237,22 +251,25 @@ class FirmPopulation(mesa.Agent):
             va *= shock.astype(F32)[self.sector]
         va *= alive
         self.va = va
-        self.eligible = np.take(self.calib.eligible, self.sector, axis=1)
-        self.eligible &= alive
+        self.eligible = eligibility(self.calib.eligible, self.sector, alive)
         if not stats:
             return
-        code = np.where(alive, self.sector, N_SECTOR)  # dead slots in a bin of their own
+        # Sums per sector-region cell (dead slots in a bin of their own), then per sector.
+        n_r = self.n_regions
+        code = np.where(alive, self.sr, self.n_groups)
         theta = self.theta.astype(np.float64)
         emp = self.emp.astype(np.float64)
-        n_s, th_s, sq_s, e_s, lna_s = (
-            x[:N_SECTOR] for x in binned_sums(code, N_SECTOR + 1, None, theta, theta * theta,
-                                              emp, emp * ln_a))
-        n_s = np.maximum(n_s, 1.0)
-        mean = th_s / n_s
-        sd = np.sqrt(np.maximum(sq_s / n_s - mean * mean, 0.0))
-        e_s = np.maximum(e_s, 1e-12)
-        self.stats = {"n_sector": n_s, "theta_mean": mean, "theta_sd": sd,
-                      "ln_a_mean": lna_s / e_s, "emp_sector": e_s, "ln_a": ln_a}
+        n_c, th_s, sq_s, e_s, lna_s = (
+            x[:-1].reshape(N_SECTOR, n_r)
+            for x in binned_sums(code, self.n_groups + 1, None, theta, theta * theta, emp,
+                                 emp * ln_a))
+        n_s = np.maximum(n_c.sum(axis=1), 1.0)
+        mean = th_s.sum(axis=1) / n_s
+        sd = np.sqrt(np.maximum(sq_s.sum(axis=1) / n_s - mean * mean, 0.0))
+        e_s = np.maximum(e_s.sum(axis=1), 1e-12)
+        self.stats = {"n_sector": n_s, "n_cell": n_c.ravel().astype(float),
+                      "theta_mean": mean, "theta_sd": sd, "ln_a_mean": lna_s.sum(axis=1) / e_s,
+                      "emp_sector": e_s, "ln_a": ln_a}
 
     # -- entry ----------------------------------------------------------------------------
     def free_slots(self, n: int) -> np.ndarray:
@@ -574,8 +591,7 @@ def rule_adoption(firms: FirmPopulation, env: FirmEnv, params=None) -> None:
     policy = firms.cfg.mechanisms.adoption_policy
     common = spontaneous_multiplier(firms) if policy else None
     # Eligible firms per peer group from alive firms per sector-region cell.
-    (alive_cells,) = binned_sums(np.where(firms.alive, firms.sr, n_cells), n_cells + 1, None)
-    alive_cells = alive_cells[:-1].astype(float)
+    alive_cells = firms.stats["n_cell"]
     cell_sector = np.arange(n_cells) // firms.n_regions
     for j in range(N_TECH):
         firms.new_adoptions[j] = 0.0
