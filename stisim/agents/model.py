@@ -23,6 +23,7 @@ import numpy as np
 
 # Importing the agent modules registers the core agent types and firm rules.
 import stisim.agents.local_governments
+import stisim.agents.mesa_compat
 import stisim.agents.ministries  # noqa: F401
 from stisim.agents.calibration import ModelCalibration, calibrate
 from stisim.agents.catalog import TECH_SOURCES, TECHNOLOGIES

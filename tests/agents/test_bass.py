@@ -22,8 +22,9 @@ def bass(t: np.ndarray, p: float, q: float) -> np.ndarray:
 # The adopter share is stochastic: at 100,000 firms its standard deviation around the closed
 # form peaks near the inflection at about 0.006 for (0.01, 0.5) (measured over seeds, the
 # same as an exact binomial simulation of the process), so a 0.02 band is about 3.3 sd. Each
-# technology is an independent replicate; with the default seed 42 one of the eight
-# trajectories below strays to 0.0202 (a 3.4 sd excursion), so the test fixes seed 0.
+# technology is an independent replicate; over the eight trajectories below seeds 0, 1, 2 and
+# 42 reach maxima of 0.0146, 0.0118, 0.0095 and 0.0077, but a 3.3 sd band is crossed by an
+# occasional seed, so the test fixes seed 0 rather than the default.
 @pytest.mark.parametrize(("p", "q"), [(0.01, 0.5), (0.05, 0.2)])
 def test_bass_scenario_tracks_closed_form(p, q):
     cfg = load_config("run", ["scenario=validation/bass", f"diffusion.p={p}",

@@ -157,3 +157,26 @@ def test_small_state_simulates_no_more_firms_than_it_has():
     ds = simulate_agents(small_inputs("country=tuvalu", "time.end_year=2024"))
     assert ds.attrs["firms_simulated"] < 3000 and ds.attrs["firm_weight"] >= 0.99
     assert float(ds["indicator_value"].sel(indicator="9.b.1").isel(time=0)) > 0
+
+
+def test_finished_models_are_freed():
+    """A process running many models (a sweep worker) keeps none of them: Mesa 3.3's
+    class-level ``Agent._ids`` would hold every model (stisim.agents.mesa_compat)."""
+    import gc
+    import weakref
+
+    from stisim.agents.firms import FirmPopulation
+
+    inputs = small_inputs("country=ghana", "time.end_year=2024")
+    refs = []
+    for _ in range(3):
+        model = build_model(inputs)
+        model.run()
+        refs.append(weakref.ref(model))
+        del model
+    gc.collect()
+    assert [r() for r in refs] == [None, None, None]
+    assert not any(isinstance(o, FirmPopulation) for o in gc.get_objects())
+    # Unique ids still count per model from 1.
+    first = build_model(inputs)
+    assert min(a.unique_id for a in first.agents) == 1
