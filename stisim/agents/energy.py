@@ -39,11 +39,12 @@ class Energy:
         energy = self.firm_energy()
         e_f = float(energy.sum())
         self.note = "household and firm renewable fractions equal the baseline 7.2.1"
-        clean = self._cap_clean_adopters(energy, rs0, c.clean_renewable)
         omega = m.household_energy_share
         if omega is None:
             omega = household_energy_share(model.country.gdp_per_capita)
         self.household_energy0 = omega / (1.0 - omega) * e_f
+        clean = self._cap_clean_adopters(energy, rs0, c.clean_renewable,
+                                         self.household_energy0)
         rho_clean = c.clean_renewable
         # Firms' average renewable fraction equals the baseline: solve the grid share.
         grid = (rs0 - rho_clean * clean) / max(1.0 - clean, 1e-12)
@@ -71,22 +72,31 @@ class Energy:
         self.co2_0 = totals["co2"]
         self.gdp0 = model.macro.gdp
 
-    def _cap_clean_adopters(self, energy: np.ndarray, rs0: float, rho_clean: float) -> float:
+    def _cap_clean_adopters(self, energy: np.ndarray, rs0: float, rho_clean: float,
+                            e_h: float) -> float:
         """Energy-weighted clean-energy adopter share, capped at 90% of what the baseline
-        renewable share allows (largest users dropped first); returns the share."""
+        renewable share allows (largest users dropped first); returns the share.
+
+        Adopters get ``rho_clean`` of their energy from renewables. Where that is above the
+        baseline, adopters alone may not exceed it; where it is below, too many adopters
+        would keep the national share under the baseline even with a fully renewable grid
+        and fully renewable households (``e_h`` their energy)."""
         firms = self.model.firms
         e_f = max(float(energy.sum()), 1e-12)
         adopters = np.flatnonzero(firms.adopted[CLEAN])
         share = float(energy[adopters].sum()) / e_f
         cap = 0.9 * rs0 / max(rho_clean, 1e-12)
+        if rho_clean < 1.0:
+            cap = min(cap, 0.9 * (1.0 - rs0) * (e_f + e_h) / ((1.0 - rho_clean) * e_f))
         if share <= cap or adopters.size == 0:
             return share
         order = adopters[np.argsort(-energy[adopters], kind="stable")]
         excess = np.cumsum(energy[order]) / e_f
         drop = order[: int(np.searchsorted(excess, share - cap, side="left")) + 1]
         firms.adopted[CLEAN, drop] = False
-        self.note = (f"{drop.size} initial clean-energy adopters removed so that firms' "
-                     "renewable energy does not exceed the baseline 7.2.1")
+        self.note = (f"{drop.size} initial clean-energy adopters removed so that the "
+                     "baseline 7.2.1 is reachable with the adopters' renewable fraction "
+                     f"{rho_clean:.3g}")
         return float(energy[firms.adopted[CLEAN]].sum()) / e_f
 
     # -- firm quantities ------------------------------------------------------------------

@@ -198,26 +198,23 @@ def _out_dtype(v: _Var, needs_fill: bool) -> np.dtype:
 
 def _union_indexes(schema: Schema) -> dict[str, Any]:
     """Index coordinates: the common one, or the union of labels across runs."""
+    wanted: dict[Path, set[str]] = {}  # each distinct labelling, read once per file
+    for name, v in schema.vars.items():
+        if v.kind == "index":
+            for file in v.digests.values():
+                wanted.setdefault(file, set()).add(name)
+    read = {file: read_variables(file, names) for file, names in wanted.items()}
     out: dict[str, Any] = {}
     for name, v in schema.vars.items():
         if v.kind != "index":
             continue
-        indexes = []
-        for file in v.digests.values():
-            with xr.open_dataset(file, engine=_engine(file)) as ds:
-                indexes.append(ds.indexes[name])
+        indexes = [read[file][name].to_index_variable().to_index()
+                   for file in v.digests.values()]
         index = indexes[0]
         for other in indexes[1:]:
             index = index.union(other)
         out[name] = index
     return out
-
-
-def _engine(path: Path) -> str | None:
-    if Path(path).is_dir():
-        return "zarr"
-    with Path(path).open("rb") as fh:
-        return "scipy" if fh.read(3) == b"CDF" else "netcdf4"
 
 
 def _coord_array(values: list[Any]) -> np.ndarray:
@@ -299,6 +296,10 @@ def assemble(cells: list[Cell], descriptions: Iterable[tuple[Mapping[str, Any], 
         var = ("run", "replicate", *v.dims), arr, var_attrs(name)
         (coords if v.kind == "coord" else data_vars)[name] = var
         encoding[name] = {"chunks": (chunk, n_replicates, *shape)}
+        if fmt != "zarr":
+            # The zarr store is only a staging area for the netCDF file: compressing it
+            # just to decompress it again would cost CPU for nothing.
+            encoding[name]["compressors"] = None
         if dt.kind not in "fc":
             encoding[name]["_FillValue"] = None
     for name, var in shared.items():

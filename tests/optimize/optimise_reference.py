@@ -150,7 +150,7 @@ def fundable_fraction(per: np.ndarray, share: np.ndarray, cost: float) -> float:
     f(0) = 0; the answer is its largest root (0 when f falls from the start)."""
     active = [(per[s], share[s]) for s in range(len(share)) if share[s] > 0 and per[s] > 0]
     x, f = 0.0, 0.0
-    for cap in sorted({m / (sh * cost) for m, sh in active}) + [np.inf]:
+    for cap in [*sorted({m / (sh * cost) for m, sh in active}), np.inf]:
         slope = cost * (sum(sh for m, sh in active if m / (sh * cost) > x) - 1.0)
         if slope < 0 and x + f / -slope <= cap:
             return x + f / -slope
