@@ -8,8 +8,9 @@ Reports, each against its reference:
    the speed-up at each worker count (target >= 12x at 16 workers on a 16-core machine).
 2. **stisim's overhead per run** beyond the simulation itself: the serial sweep's wall time
    (config, run file, manifest, progress, assembly) minus the time spent inside the run
-   function, per run; target <= 20 ms. A plain loop calling ``stisim.run(cfg)`` on the same
-   configs is timed alongside as the reference.
+   function, per run, in a process that has run a small sweep before (what a process pays
+   once, imports and first-use caches, is reported apart); target <= 20 ms. A plain loop
+   calling ``stisim.run(cfg)`` on the same configs is timed alongside as the reference.
 3. **A 10,000-run sweep**: completes and assembles; peak memory of the whole process tree
    (driver + workers, sampled with psutil) and the driver's own peak RSS; target < 2 GB.
 
@@ -154,10 +155,16 @@ def overhead(tmp: Path, runs: int) -> dict:
     from stisim.pipeline import run
 
     print(f"\n== stisim overhead per run: serial sweep of {runs} runs ==")
+    # A first, small sweep pays what a process pays once (imports of the netCDF, zarr and
+    # Dask layers, first-use caches); the measured sweep then shows the cost per run.
+    warm_runs = 20
+    warm = sweep(tmp, warm_runs, "serial", 1, "overhead-warm-up")
+    warm_total = warm.execute_seconds + warm.assemble_seconds - warm.model_seconds
     res = sweep(tmp, runs, "serial", 1, "overhead")
     wall = res.execute_seconds + res.assemble_seconds
     per_run = (wall - res.model_seconds) / runs
     exec_only = (res.execute_seconds - res.model_seconds) / runs
+    once = warm_total - warm_runs * per_run
     # Reference: the same runs called directly (configs composed beforehand).
     ds = res.open()
     cfgs = [load_config("run", [f"seed={int(s)}"]) for s in ds["seed"].values[0, :runs]]
@@ -169,10 +176,13 @@ def overhead(tmp: Path, runs: int) -> dict:
           f"plain loop of stisim.run {loop * 1e3:7.2f} ms/run")
     print(f"overhead: execution {exec_only * 1e3:6.2f} ms/run + assembly "
           f"{res.assemble_seconds / runs * 1e3:6.2f} ms/run = {per_run * 1e3:6.2f} ms/run  "
-          f"{'OK' if per_run <= 0.020 else 'above'} target 20 ms")
+          f"{'OK' if per_run <= 0.020 else 'above'} target 20 ms; once per process "
+          f"{once:.2f} s (first sweep of {warm_runs} runs: {warm_total:.2f} s beyond the "
+          "simulations)")
     return {"runs": runs, "model_ms": res.model_seconds / runs * 1e3, "loop_ms": loop * 1e3,
             "execute_overhead_ms": exec_only * 1e3,
-            "assemble_ms": res.assemble_seconds / runs * 1e3, "overhead_ms": per_run * 1e3}
+            "assemble_ms": res.assemble_seconds / runs * 1e3, "overhead_ms": per_run * 1e3,
+            "once_per_process_s": once}
 
 
 def big(tmp: Path, runs: int, kind: str, workers: int) -> dict:

@@ -289,10 +289,20 @@ def assemble(cells: list[Cell], descriptions: Iterable[tuple[Mapping[str, Any], 
         dt = np.dtype(schema.vars[name].dtype)
         coords[name] = (name, values.astype(str) if dt.kind in "USO" else values.astype(dt),
                         var_attrs(name))
+    by_run: dict[int, list[Cell]] = {}
+    for c in cells:
+        if c.status == STATUS_OK:
+            by_run.setdefault(c.run, []).append(c)
+    # A netCDF sweep that fits the memory budget is read in one pass and written directly;
+    # larger ones (and zarr output) stream chunk by chunk through region writes.
+    direct = fmt != "zarr" and chunk >= n_runs
+    loaded = (_read_chunk(0, n_runs, n_replicates, by_run, varying, indexes, union_dims)
+              if direct and varying else {})
     encoding: dict[str, dict[str, Any]] = {}
     for name, (v, dt, shape) in varying.items():
-        arr = da.full((n_runs, n_replicates, *shape), _fill_for(dt), dtype=dt,
-                      chunks=(chunk, n_replicates, *shape))
+        arr = loaded[name] if direct else da.full(
+            (n_runs, n_replicates, *shape), _fill_for(dt), dtype=dt,
+            chunks=(chunk, n_replicates, *shape))
         var = ("run", "replicate", *v.dims), arr, var_attrs(name)
         (coords if v.kind == "coord" else data_vars)[name] = var
         encoding[name] = {"chunks": (chunk, n_replicates, *shape)}
@@ -347,14 +357,15 @@ def assemble(cells: list[Cell], descriptions: Iterable[tuple[Mapping[str, Any], 
     work = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
     store = work / "sweep.zarr"
     try:
+        if direct:
+            tmp = work / "sweep.nc"
+            skeleton.to_netcdf(tmp, engine="netcdf4")
+            tmp.replace(path)
+            return path
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*[Cc]onsolidated metadata.*")
             skeleton.to_zarr(store, mode="w", compute=False, encoding=encoding,
                              consolidated=True, zarr_format=ZARR_FORMAT)
-            by_run: dict[int, list[Cell]] = {}
-            for c in cells:
-                if c.status == STATUS_OK:
-                    by_run.setdefault(c.run, []).append(c)
             for start in range(0, n_runs, chunk):
                 stop = min(n_runs, start + chunk)
                 if varying:
@@ -375,10 +386,10 @@ def _as(values: np.ndarray, dt: np.dtype) -> np.ndarray:
     return values.astype(dt, copy=False)
 
 
-def _write_chunk(store: Path, start: int, stop: int, n_reps: int,
-                 by_run: Mapping[int, list[Cell]],
-                 varying: Mapping[str, tuple[_Var, np.dtype, tuple[int, ...]]],
-                 indexes: Mapping[str, Any], union_dims: set[str]) -> None:
+def _read_chunk(start: int, stop: int, n_reps: int, by_run: Mapping[int, list[Cell]],
+                varying: Mapping[str, tuple[_Var, np.dtype, tuple[int, ...]]],
+                indexes: Mapping[str, Any], union_dims: set[str]) -> dict[str, np.ndarray]:
+    """The varying variables of runs ``start:stop`` as (run, replicate, ...) arrays."""
     buffers = {name: np.full((stop - start, n_reps, *shape), _fill_for(dt), dtype=dt)
                for name, (_, dt, shape) in varying.items()}
     wanted = set(varying) | set(indexes)
@@ -398,6 +409,14 @@ def _write_chunk(store: Path, start: int, stop: int, n_reps: int,
                     continue
                 values = variables[name].transpose(*v.dims).values
                 buffers[name][run - start, cell.replicate] = _as(values, dt)
+    return buffers
+
+
+def _write_chunk(store: Path, start: int, stop: int, n_reps: int,
+                 by_run: Mapping[int, list[Cell]],
+                 varying: Mapping[str, tuple[_Var, np.dtype, tuple[int, ...]]],
+                 indexes: Mapping[str, Any], union_dims: set[str]) -> None:
+    buffers = _read_chunk(start, stop, n_reps, by_run, varying, indexes, union_dims)
     region = xr.Dataset({name: (("run", "replicate", *varying[name][0].dims), buf)
                          for name, buf in buffers.items()})
     region.to_zarr(store, region={"run": slice(start, stop)}, mode="r+")
