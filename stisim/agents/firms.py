@@ -499,19 +499,6 @@ def rule_imitation(firms: FirmPopulation, env: FirmEnv, params=None) -> None:
         theta += uniform_noise(rng, firms.size, f.productivity_noise * np.sqrt(env.dt))
 
 
-def peer_group(firms: FirmPopulation) -> tuple[np.ndarray | None, int]:
-    """Index of each firm's peer group for imitation in adoption (None: one group for the
-    whole economy), and the number of groups."""
-    mixing = firms.cfg.diffusion.mixing
-    if mixing == "economy":
-        return None, 1
-    if mixing == "sector":
-        return firms.sector, N_SECTOR
-    if mixing == "region":
-        return firms.region, firms.n_regions
-    return firms.sr, firms.n_groups
-
-
 def group_counts(group: np.ndarray | None, n_groups: int, mask: np.ndarray,
                  flag: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per group: firms in ``mask`` and those of them with ``flag`` (one integer bincount)."""
@@ -560,7 +547,9 @@ def spontaneous_cells(firms: FirmPopulation, env: FirmEnv, j: int
 
 
 def group_map(firms: FirmPopulation) -> tuple[np.ndarray, int]:
-    """Peer group of each sector-region cell (see :func:`peer_group`)."""
+    """Peer group of each sector-region cell for imitation in adoption
+    (``diffusion.mixing``: one group for the economy, per sector, per region or per cell),
+    and the number of groups."""
     n_r = firms.n_regions
     cells = np.arange(firms.n_groups)
     mixing = firms.cfg.diffusion.mixing
