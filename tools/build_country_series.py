@@ -1,4 +1,4 @@
-"""Regenerate ``stisim/data/macro/country_series.csv`` from the source extracts in shared data.
+"""Regenerate ``stisim/data/series/country_series.csv`` from the source extracts in shared data.
 
 One row per (m49, year) for every country of ``stisim/data/countries.csv`` and 2000-2023,
 one column per variable, observed values only (empty where the source has none; the loader
@@ -171,7 +171,7 @@ def build(shared: Path) -> pd.DataFrame:
 
 def main() -> None:
     shared = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/work/shared/data")
-    out = DATA / "macro" / "country_series.csv"
+    out = DATA / "series" / "country_series.csv"
     out.parent.mkdir(exist_ok=True)
     table = build(shared)
     table = table.dropna(how="all")

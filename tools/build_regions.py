@@ -1,4 +1,4 @@
-"""Regenerate ``stisim/data/regions/regions.csv``: sub-national regions of the pilot countries.
+"""Regenerate ``stisim/data/subnational/regions.csv``: sub-national regions of the pilot countries.
 
 Source: Global Data Lab Area Database 4.0.x (``gdl_area_db/`` in shared data, see
 ``stisim/data/SOURCES.md``), indicators aggregated from household surveys (DHS, MICS and
@@ -71,7 +71,7 @@ def build(shared: Path, m49s: list[int]) -> pd.DataFrame:
 
 def main() -> None:
     shared = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/work/shared/data")
-    out = DATA / "regions" / "regions.csv"
+    out = DATA / "subnational" / "regions.csv"
     out.parent.mkdir(exist_ok=True)
     table = build(shared, pilot_m49())
     table.to_csv(out, index=False, float_format="%.6g")

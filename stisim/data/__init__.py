@@ -1,4 +1,5 @@
-"""Packaged real data (UN SDG Global Database extract, SDR 2022, interaction priors, PPI).
+"""Packaged real data (UN SDG Global Database extract, SDR 2022, interaction priors, PPI,
+annual country series in :mod:`stisim.data.macro`, pilot regions in :mod:`stisim.data.regions`).
 
 Every loader returns a copy-free, cached ``pandas`` object; provenance strings for dataset
 attributes come from :data:`SOURCES`. See ``SOURCES.md`` beside this file for the origin of
@@ -22,6 +23,9 @@ SOURCES = {
                "University Press (files from oguerrer/ppi commit 939ae4c2)",
     "derived": "stisim: bounds by the SDR 2022 method (2.5th percentile, mean of top 5) on "
                "the shipped UNSD extract",
+    "series": "World Bank WDI (CC BY 4.0), ILOSTAT, UN WPP 2019, UNSD and SDR 2022, built "
+              "by tools/build_country_series.py (SOURCES.md)",
+    "regions": "Global Data Lab, GDL Area Database 4.0.x, https://globaldatalab.org/areadata/",
     "countries": "country_converter classification table (Stadler 2017, JOSS 2(16) 332), "
                  "built by tools/build_country_table.py",
 }

@@ -89,7 +89,7 @@ _LEVELS = {  # extensive variable -> (per-person or ratio variable, how to rebui
 @cache
 def table() -> pd.DataFrame:
     """The shipped table: (m49, year) index, one column per variable, observed values only."""
-    t = pd.read_csv(path("macro", "country_series.csv")).set_index(["m49", "year"])
+    t = pd.read_csv(path("series", "country_series.csv")).set_index(["m49", "year"])
     return t.sort_index()
 
 

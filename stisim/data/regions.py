@@ -27,7 +27,7 @@ LOGIT_CLIP = 0.005
 @cache
 def table() -> pd.DataFrame:
     """All shipped rows: m49, iso3, year, region_code, region and :data:`FIELDS`."""
-    return pd.read_csv(path("regions", "regions.csv"), keep_default_na=False,
+    return pd.read_csv(path("subnational", "regions.csv"), keep_default_na=False,
                        na_values=[""])
 
 
