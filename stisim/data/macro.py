@@ -5,8 +5,8 @@ Built by ``tools/build_country_series.py`` from World Bank WDI, ILOSTAT, UN WPP 
 shipped UNSD / SDR extracts (``SOURCES.md``). The loaders never look past ``up_to``: gaps are
 filled from the country's own earlier observations (linear between two observed years, then
 the last observation carried forward) and otherwise from the median of the countries of its
-UN sub-region (continent, world) in the same year, computed from their data up to ``up_to``
-as well, so a back-cast that starts in ``up_to`` sees nothing after it.
+UN sub-region (continent, world; at least three countries) in the same year, computed from
+their data up to ``up_to`` as well, so a back-cast that starts in ``up_to`` sees nothing after it.
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ import pandas as pd
 from stisim.data import countries, path
 
 FIRST_YEAR = 2000
+# Fewest countries with their own value whose median may stand in for a country (as in
+# stisim.baseline); below that the next wider group is used.
+MIN_PEERS = 3
 
 # variable -> (unit, source key in SOURCES_MACRO, description)
 VARIABLES: dict[str, tuple[str, str, str]] = {
@@ -148,8 +151,10 @@ def _resolved(end: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     for level, key in (("regional", "un_region"), ("continent", "continent"),
                        ("world", None)):
         group = pd.Series(c[key].reindex(m49).to_numpy() if key else "world", index=values.index)
-        own = flags[intensive].isin(("observed", "interpolated", "carried_forward"))
-        medians = values[intensive].where(own).groupby([group, year]).transform("median")
+        own = values[intensive].where(
+            flags[intensive].isin(("observed", "interpolated", "carried_forward")))
+        peers = own.groupby([group, year])
+        medians = peers.transform("median").where(peers.transform("count") >= MIN_PEERS)
         fill = values[intensive].isna() & medians.notna()
         values[intensive] = values[intensive].mask(fill, medians)
         flags[intensive] = flags[intensive].mask(fill, level)

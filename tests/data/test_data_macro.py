@@ -163,3 +163,12 @@ def test_kenya_business_owners_match_the_msme_survey():
     """KNBS 2016 counted 7.41 million licensed and unlicensed MSMEs."""
     owners = macro.country_series(404, up_to=2016).business_owners[2016]
     assert owners == pytest.approx(7.41e6, rel=0.1)
+
+
+def test_fewer_than_three_peers_are_not_a_fallback(monkeypatch):
+    _synthetic(monkeypatch, [(404, 2000, 20.0), (800, 2000, 10.0)])
+    try:
+        assert macro.country_series_fill(231, up_to=2003).urban_share[2000] == "missing"
+        assert np.isnan(macro.country_series(231, up_to=2003).urban_share[2000])
+    finally:
+        macro._resolved.cache_clear()
