@@ -31,7 +31,7 @@ import pandas as pd
 import xarray as xr
 import yaml
 
-from stisim.analysis import plots
+from stisim.analysis import plots, sweep_plots
 from stisim.analysis.datasets import (
     Results,
     case_labels,
@@ -252,8 +252,13 @@ def _situation(ctx: _Context) -> str:
                 "UN Global SDG Indicators Database or the Sustainable Development Report 2022 "
                 "panel. Where the country has no observation, the value is imputed from peer "
                 "countries and flagged.")]
-    base = members(ds, "indicator_value").isel(time=0, member=0, case=0)
-    score = members(ds, "indicator_score").isel(time=0, member=0, case=0)
+    # The first member that finished: in a sweep, failed runs are NaN and the baseline
+    # variables carry (run, replicate) like every other output.
+    values = members(ds, "indicator_value").isel(time=0, case=0)
+    finished = np.flatnonzero(np.isfinite(values.values).any(axis=-1))
+    first = int(finished[0]) if finished.size else 0
+    base = values.isel(member=first)
+    score = members(ds, "indicator_score").isel(time=0, member=first, case=0)
     frame = pd.DataFrame({
         "indicator": [str(i) for i in ds["indicator"].values],
         "name": [textwrap.shorten(str(v), 60) for v in ds["indicator_name"].values]
@@ -264,8 +269,9 @@ def _situation(ctx: _Context) -> str:
         "score": score.values,
     })
     if "baseline_year" in ds:
+        years = members(ds, "baseline_year").isel(member=first, case=0)
         frame["observed in"] = [f"{y:.0f}" if np.isfinite(y) else "imputed"
-                                for y in ds["baseline_year"].values]
+                                for y in years.values]
     if "baseline_source" in ds:
         frame["source"] = [str(s)[:70] for s in ds["baseline_source"].values]
     out.append("<h3>Baseline indicators</h3>")
@@ -459,9 +465,9 @@ def _sensitivity_section(ctx: _Context, ty: float) -> str:
     method = result.attrs["method"]
     out.append(para(f"Global sensitivity of {output} ({method}; {result.attrs['method_reference']}"
                     f"). Most influential first: {', '.join(ranking(result))}."))
-    out.append(figure(plots.tornado(result), f"Sensitivity tornado ({method})."))
+    out.append(figure(sweep_plots.tornado(result), f"Sensitivity tornado ({method})."))
     if method == "morris":
-        out.append(figure(plots.morris_scatter(result), "Morris μ* against σ."))
+        out.append(figure(sweep_plots.morris_scatter(result), "Morris μ* against σ."))
     return "\n".join(out)
 
 
@@ -574,8 +580,12 @@ def _roadmap(ctx: _Context) -> str:
         spend.attrs.update(ds["spend"].attrs)
         spend.attrs["units"] = spend_units(ds)
         out.append(f"<h3>Allocation under {_e(case)}</h3>")
-        out.append(figure(plots.allocation_chart(spend, f"Allocation under {case}"),
-                          f"Spend by action, year and source under {case}."))
+        if np.nansum(spend.values) > 0:
+            out.append(figure(plots.allocation_chart(spend, f"Allocation under {case}"),
+                              f"Spend by action, year and source under {case}."))
+        else:  # e.g. the reference case without a roadmap scores best
+            out.append(missing(f"{case} spends nothing on the portfolio's actions: there is "
+                               "no allocation to show."))
         if "strategy" in ds["spend"].dims:
             dims = [d for d in ds["spend"].dims if d not in ("strategy", "source")]
             by = ds["spend"].sum(dims)
@@ -689,19 +699,19 @@ def _discovery_section(ctx: _Context) -> str:
     p.attrs["condition"] = c.attrs["condition"] = cond
     out.append(para(f"{p.attrs['n_of_interest']} of {p.attrs['n_cases']} cases (run × "
                     f"replicate) meet it (base rate {p.attrs['base_rate']:.2f})."))
-    out.append(figure(plots.sample_trajectories(ds, flags, "sdg_index"),
+    out.append(figure(sweep_plots.sample_trajectories(ds, flags, "sdg_index"),
                       "Sweep trajectories; red where the condition holds."))
     out.append("<h4>PRIM (peeling and pasting)</h4>")
     if p.sizes["box"]:
         out.append(_boxes_table(p))
-        out.append(figure(plots.prim_tradeoff(p), "Coverage against density along PRIM's "
+        out.append(figure(sweep_plots.prim_tradeoff(p), "Coverage against density along PRIM's "
                           "trajectory; the circled box is reported."))
-        out.append(figure(plots.box_limits(p, ds), "Limits of the first PRIM box on each "
+        out.append(figure(sweep_plots.box_limits(p, ds), "Limits of the first PRIM box on each "
                           "restricted parameter's sampled range."))
     else:
         out.append(missing(f"PRIM found no box: {p.attrs.get('note', '')}"))
         if "trajectory_coverage" in p:
-            out.append(figure(plots.prim_tradeoff(p), "PRIM's trajectory (no box accepted)."))
+            out.append(figure(sweep_plots.prim_tradeoff(p), "PRIM's trajectory (no box accepted)."))
     out.append("<h4>CART</h4>")
     if c.sizes["box"]:
         out.append(para(f"Tree accuracy on the cases: {c.attrs['tree_accuracy']:.2f}."))
