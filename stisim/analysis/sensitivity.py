@@ -15,10 +15,16 @@ outcome is an expression (see :mod:`stisim.analysis.expression`) such as
 ``goal_score(goal=9, time=2030)``. Replicates are averaged per run (the sensitivity of the
 expected outcome); runs whose replicates all failed make Sobol and Morris impossible and are
 reported by name.
+
+Each method has a minimum design size (:func:`minimum_runs`, per lever setting); below it
+SALib returns missing indices or zero-width confidence intervals. A smaller sweep is analysed
+with a :class:`SampleSizeWarning` (refused with ``strict=True``), and an index SALib could not
+compute stays NaN with its reason in the ``not_computed`` attribute: never zero.
 """
 
 from __future__ import annotations
 
+import json
 import warnings
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -34,6 +40,36 @@ from stisim.errors import DataError
 
 METHODS = ("sobol", "morris", "delta")
 _DESIGN_METHOD = {"sobol": "sobol", "saltelli": "sobol", "morris": "morris"}
+# SALib's delta estimator (1.6) bootstraps within equal-width bins of each input: 10 bins,
+# each of at least 10 runs (0.5 % of the runs when that is more); sparser bins are merged,
+# and with fewer than 2 bins or too few runs per bin it returns no index for that input.
+DELTA_BINS, DELTA_MIN_PER_BIN = 10, 10
+
+
+class SampleSizeWarning(UserWarning):
+    """A sweep is smaller than the minimum design of a sensitivity method."""
+
+
+def minimum_runs(method: str, problem: dict[str, Any], second_order: bool = False
+                 ) -> tuple[int, str]:
+    """The least number of runs (per lever setting) for ``method`` to give every index, and
+    why. Sobol: 2 base samples of the Saltelli design; Morris: 2 trajectories; delta: 100
+    runs (10 bins x 10 runs)."""
+    d = len(_groups(problem)[0])
+    if method == "sobol":
+        block = 2 * d + 2 if second_order else d + 2
+        return 2 * block, (f"N >= 2 base samples of the Saltelli design ({block} runs each for "
+                           f"{d} factors{' with second order' if second_order else ''}); with "
+                           "N = 1 SALib's bootstrap resamples a single base sample and reports "
+                           "zero-width confidence intervals")
+    if method == "morris":
+        return 2 * (d + 1), (f"r >= 2 trajectories ({d + 1} runs each for {d} factors); with "
+                             "r = 1 SALib cannot estimate sigma (the spread of elementary "
+                             "effects) nor a confidence interval of mu*")
+    return DELTA_BINS * DELTA_MIN_PER_BIN, (
+        f"SALib's delta estimator bootstraps within {DELTA_BINS} equal-width bins of each "
+        f"input holding at least {DELTA_MIN_PER_BIN} runs each; with fewer runs bins are "
+        "merged and SALib may return no index (below 20 runs it never does)")
 
 
 def problem_of(ds: xr.Dataset) -> dict[str, Any]:
@@ -145,8 +181,8 @@ def _per_run(ds: xr.Dataset, y: xr.DataArray) -> xr.DataArray:
 
 
 def sensitivity(ds: xr.Dataset, output: str | xr.DataArray, method: str | None = None, *,
-                num_resamples: int | None = None, conf_level: float = 0.95, seed: int = 1
-                ) -> xr.Dataset:
+                num_resamples: int | None = None, conf_level: float = 0.95, seed: int = 1,
+                strict: bool = False) -> xr.Dataset:
     """Sensitivity indices of ``output`` over the sampled parameters of sweep ``ds``.
 
     ``output`` is an expression (e.g. ``"goal_score(time=2030)"``) or a DataArray over
@@ -157,6 +193,11 @@ def sensitivity(ds: xr.Dataset, output: str | xr.DataArray, method: str | None =
     Sobol and Morris, 20 for delta, whose every resample re-estimates densities).
     ``seed`` seeds the bootstrap; it must be positive because SALib ignores a seed of 0
     (``if seed:``) and would bootstrap unseeded.
+
+    A design smaller than :func:`minimum_runs` gives a :class:`SampleSizeWarning`, or a
+    :class:`DataError` with ``strict``; so does, with ``strict``, any index SALib could not
+    compute. Indices not computed are NaN and listed with their reason in the
+    ``not_computed`` attribute (JSON: parameter -> reason).
     """
     if seed < 1:
         raise DataError(f"sensitivity seed must be a positive integer (got {seed}): SALib "
@@ -190,27 +231,69 @@ def sensitivity(ds: xr.Dataset, output: str | xr.DataArray, method: str | None =
     extra = [d for d in y.dims if d != "run"]
     y = y.transpose("run", *extra)
     flat = y.values.reshape(ds.sizes["run"], -1)
+    second = bool(design.get("calc_second_order")) if method == "sobol" else False
+    least, why = minimum_runs(method, problem, second)
+    short = []
     results = []
+    not_computed: dict[str, str] = {}
     for setting in settings:
         idx = np.array([i for i in order if keys[i] == setting])
+        usable = np.isfinite(flat[idx]).any(axis=1).sum() if method == "delta" else idx.size
+        if usable < least:
+            short.append((_setting_label(lever_names, setting), int(usable)))
         X = _sample_matrix(ds, problem, idx)
         cols = []
         for j in range(flat.shape[1]):
             Y = flat[idx, j]
-            cols.append(_analyse(method, problem, design, X, Y, ds, idx, num_resamples,
-                                 conf_level, seed))
+            res, reasons = _analyse(method, problem, design, X, Y, ds, idx, num_resamples,
+                                    conf_level, seed)
+            cols.append(res)
+            for name, reason in reasons.items():
+                not_computed.setdefault(name, reason)
         results.append(cols)
+    if short:
+        _short_design(method, least, why, short, strict)
     out = _to_dataset(results, labels, method, lever_names, settings, y, extra)
     out.attrs.update(_attrs(ds, method, describe(text), design_name, problem, num_resamples,
                             conf_level, seed))
+    out.attrs["minimum_runs"] = least
+    out.attrs["minimum_runs_reason"] = why
+    out.attrs["not_computed"] = json.dumps(not_computed)
+    failed = {k: v for k, v in not_computed.items() if v != CONSTANT}
+    if strict and failed:
+        raise DataError(f"{method} indices not computed: " + "; ".join(
+            f"{k}: {v}" for k, v in failed.items()))
     return annotate(out)
+
+
+CONSTANT = "the outcome is the same in every run"
+
+
+def _setting_label(names: list[str], setting: tuple) -> str:
+    return ", ".join(f"{n}={v}" for n, v in zip(names, setting))
+
+
+def _short_design(method: str, least: int, why: str, short: list[tuple[str, int]],
+                  strict: bool) -> None:
+    """Warn about (or refuse) lever settings with fewer runs than the method needs."""
+    got = "; ".join(f"{n} runs" + (f" for {label}" if label else "") for label, n in short)
+    text = (f"{method} needs at least {least} runs per setting ({why}); this sweep has {got}. "
+            "Rerun the sweep with more samples (sweep.samples)")
+    if strict:
+        raise DataError(text)
+    warnings.warn(text + "; indices SALib cannot compute are left missing.",
+                  SampleSizeWarning, stacklevel=3)
 
 
 def _analyse(method: str, problem: dict, design: dict, X: np.ndarray, Y: np.ndarray,
              ds: xr.Dataset, idx: np.ndarray, num_resamples: int, conf_level: float,
-             seed: int) -> dict[str, np.ndarray] | None:
-    if np.isnan(Y).all() or np.nanstd(Y) == 0:
-        return None  # e.g. a goal without indicators, or an outcome no parameter moves
+             seed: int) -> tuple[dict[str, np.ndarray] | None, dict[str, str]]:
+    """SALib's indices for one outcome column, and the reason for each factor left NaN."""
+    labels, _ = _groups(problem)
+    if np.isnan(Y).all():
+        return None, {}  # e.g. a goal without indicators: no outcome, nothing to explain
+    if np.nanstd(Y) == 0:
+        return None, dict.fromkeys(labels, CONSTANT)
     if np.isnan(Y).any():
         bad = ds["run"].values[idx[np.isnan(Y)]]
         if method != "delta":
@@ -221,32 +304,53 @@ def _analyse(method: str, problem: dict, design: dict, X: np.ndarray, Y: np.ndar
         X, Y = X[keep], Y[keep]
     from SALib.analyze import delta, morris, sobol
 
-    with warnings.catch_warnings():
+    # SALib's delta sets warning filters and the warning format for the whole process and
+    # reports its bin notices as warnings; keep them (and numpy's) out of the user's output.
+    formatwarning = warnings.formatwarning
+    with warnings.catch_warnings(record=True):
         warnings.simplefilter("ignore", RuntimeWarning)
-        if method == "sobol":
-            second = design.get("calc_second_order")
-            if second is None:
-                second = _check_sobol_order(X, problem, True)
-            if not _check_sobol_order(X, problem, bool(second)):
-                raise DataError("runs are not in Saltelli sample order (A, AB_i, BA_i, B blocks "
-                                "per base sample); record sweep_design['sample_order'] or rerun "
-                                "the sweep with its Sobol design")
-            return dict(sobol.analyze(problem, Y, calc_second_order=bool(second),
-                                      num_resamples=num_resamples, conf_level=conf_level,
-                                      seed=seed))
-        if method == "morris":
-            if not _check_morris_order(X, problem):
-                raise DataError("runs are not Morris trajectories in sample order (one factor "
-                                "moves per step); record sweep_design['sample_order']")
-            return dict(morris.analyze(problem, X, Y, num_resamples=num_resamples,
-                                       conf_level=conf_level,
-                                       num_levels=int(design.get("num_levels", 4)), seed=seed))
-        out = dict(delta.analyze(problem, X, Y, num_resamples=num_resamples,
-                                 conf_level=conf_level, seed=seed))
-        # "raw" is Plischke et al.'s estimator bootstrapped on the sample as drawn, the
-        # right reading for designed samples of independent inputs (LHS, grids).
-        out["delta"], out["delta_conf"] = out["delta_raw"], out["delta_raw_conf"]
-        return out
+        try:
+            out = _salib(method, problem, design, X, Y, num_resamples, conf_level, seed,
+                         sobol, morris, delta)
+        finally:
+            warnings.formatwarning = formatwarning
+    main = {"sobol": "ST", "morris": "mu_star", "delta": "delta"}[method]
+    notes = list(out.get("notes") or [])
+    reasons = {}
+    for k, name in enumerate(labels):
+        if not np.isfinite(np.asarray(out[main], float)[k]):
+            note = str(notes[k]).strip() if k < len(notes) and notes[k] else ""
+            reasons[name] = f"SALib returned no index from {len(Y)} runs" + (
+                f" ({note})" if note else "")
+    return out, reasons
+
+
+def _salib(method, problem, design, X, Y, num_resamples, conf_level, seed, sobol, morris,
+           delta) -> dict[str, Any]:
+    if method == "sobol":
+        second = design.get("calc_second_order")
+        if second is None:
+            second = _check_sobol_order(X, problem, True)
+        if not _check_sobol_order(X, problem, bool(second)):
+            raise DataError("runs are not in Saltelli sample order (A, AB_i, BA_i, B blocks "
+                            "per base sample); record sweep_design['sample_order'] or rerun "
+                            "the sweep with its Sobol design")
+        return dict(sobol.analyze(problem, Y, calc_second_order=bool(second),
+                                  num_resamples=num_resamples, conf_level=conf_level,
+                                  seed=seed))
+    if method == "morris":
+        if not _check_morris_order(X, problem):
+            raise DataError("runs are not Morris trajectories in sample order (one factor "
+                            "moves per step); record sweep_design['sample_order']")
+        return dict(morris.analyze(problem, X, Y, num_resamples=num_resamples,
+                                   conf_level=conf_level,
+                                   num_levels=int(design.get("num_levels", 4)), seed=seed))
+    out = dict(delta.analyze(problem, X, Y, num_resamples=num_resamples,
+                             conf_level=conf_level, seed=seed))
+    # "raw" is Plischke et al.'s estimator bootstrapped on the sample as drawn, the
+    # right reading for designed samples of independent inputs (LHS, grids).
+    out["delta"], out["delta_conf"] = out["delta_raw"], out["delta_raw_conf"]
+    return out
 
 
 _FIELDS = {
@@ -310,8 +414,6 @@ def _to_dataset(results: list[list[dict | None]], labels: list[str], method: str
 
 def _attrs(ds: xr.Dataset, method: str, output: str, design: str, problem: dict,
            num_resamples: int, conf_level: float, seed: int) -> dict[str, Any]:
-    import json
-
     refs = {
         "sobol": "Sobol (2001) Math. Comput. Simul. 55:271; Saltelli et al. (2010) Comput. "
                  "Phys. Commun. 181:259",
