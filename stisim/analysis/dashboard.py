@@ -102,20 +102,20 @@ class Dashboard:
 
         self.pn = pn
         self.files = {self._label(f): f for f in files}
-        self.dataset = pn.widgets.Select(name="Result", options=list(self.files),
+        self.dataset = pn.widgets.Select(label="Result", options=list(self.files),
                                          css_classes=["stisim-dataset"], width=360)
-        self.cases = pn.widgets.MultiChoice(name="Strategies / scenarios", options=[],
+        self.cases = pn.widgets.MultiChoice(label="Strategies / scenarios", options=[],
                                             css_classes=["stisim-cases"], width=360)
-        self.group = pn.widgets.Select(name="Group sweep runs by", options=[],
+        self.group = pn.widgets.Select(label="Group sweep runs by", options=[],
                                        css_classes=["stisim-group"], width=360, visible=False)
-        self.variable = pn.widgets.RadioButtonGroup(name="Variable", options=list(VARIABLES),
+        self.variable = pn.widgets.RadioButtonGroup(label="Variable", options=list(VARIABLES),
                                                     value="indicator value",
                                                     css_classes=["stisim-variable"])
-        self.indicator = pn.widgets.Select(name="Indicator", options=[],
+        self.indicator = pn.widgets.Select(label="Indicator", options=[],
                                            css_classes=["stisim-indicator"], width=360)
-        self.goal = pn.widgets.Select(name="Goal", options=[], css_classes=["stisim-goal"],
+        self.goal = pn.widgets.Select(label="Goal", options=[], css_classes=["stisim-goal"],
                                       width=360)
-        self.year = pn.widgets.DiscreteSlider(name="Year", options=[0.0], value=0.0,
+        self.year = pn.widgets.DiscreteSlider(label="Year", options=[0.0], value=0.0,
                                               css_classes=["stisim-year"], width=340)
         self.message = pn.pane.Alert("", alert_type="warning", visible=False)
         self.paths = self._pane("stisim-paths")
@@ -127,12 +127,12 @@ class Dashboard:
         self.shadow = self._pane("stisim-shadow")
         self.front_pane = self._pane("stisim-front")
         self.alloc_note = pn.pane.Markdown("")
-        self.alloc_case = pn.widgets.Select(name="Allocation of", options=[], width=360,
+        self.alloc_case = pn.widgets.Select(label="Allocation of", options=[], width=360,
                                             css_classes=["stisim-alloc-case"], visible=False)
         self.info = pn.pane.Markdown("", css_classes=["stisim-info"])
         self.download = pn.widgets.FileDownload(callback=self._report, filename="report.html",
                                                 label="Download the six-step report (HTML)",
-                                                button_type="primary", width=360)
+                                                color="primary", width=360)
         self.tabs = pn.Tabs(
             ("Indicator paths", pn.Column(self.paths)),
             ("Goal scores", pn.Column(self.goals)),
@@ -414,7 +414,8 @@ def serve(source: str | os.PathLike | None = None, port: int = 0, show: bool = F
     """Serve the dashboard on 127.0.0.1 (``port`` 0 picks a free one).
 
     With ``threaded`` the server runs in a background thread and the returned object has
-    ``stop()``; otherwise this blocks until interrupted. The chosen port is in ``.port``.
+    ``stop()`` and the chosen ``port``. Otherwise this blocks until SIGINT (Ctrl-C) or
+    SIGTERM, closes the server and returns the number of the signal that stopped it.
     """
     import panel as pn
 
@@ -424,13 +425,39 @@ def serve(source: str | os.PathLike | None = None, port: int = 0, show: bool = F
             raise DataError(f"{source}: no .nc or .zarr result files found")
         result_files(source)  # same error messages as the report for bad paths
     port = port or free_port()
-    server = pn.serve({"/": lambda: make_app(source)}, port=port, address=ADDRESS,
-                      websocket_origin=[f"{ADDRESS}:{port}", f"localhost:{port}"],
-                      show=show, start=True, threaded=threaded, title="stisim dashboard")
-    server.port = port
+    options = dict(port=port, address=ADDRESS, show=show, title="stisim dashboard",
+                   websocket_origin=[f"{ADDRESS}:{port}", f"localhost:{port}"])
+    apps = {"/": lambda: make_app(source)}
     if threaded:
+        thread = pn.serve(apps, start=True, threaded=True, **options)
+        thread.port = port
         _wait_listening(port)
-    return server
+        return thread
+    return _serve_until_signal(pn.serve(apps, start=False, threaded=False, **options))
+
+
+def _serve_until_signal(server) -> int:
+    """Run a Bokeh/Panel server on this thread until SIGINT or SIGTERM; the signal's number.
+
+    Panel's own SIGINT handler stops the loop but leaves the sockets open and cannot tell the
+    caller which signal arrived; these handlers do both and are removed afterwards."""
+    import signal
+
+    received: list[int] = []
+
+    def stop(signum: int, frame: Any) -> None:
+        received.append(signum)
+        server.io_loop.asyncio_loop.call_soon_threadsafe(server.io_loop.stop)
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        server.start()
+        server.io_loop.start()
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        server.stop()
+    return received[0] if received else 0
 
 
 def _wait_listening(port: int, timeout: float = 20.0) -> None:
