@@ -18,6 +18,7 @@ the parameters each box restricts.
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import warnings
@@ -201,11 +202,9 @@ def prim(ds: xr.Dataset, condition: str | xr.DataArray, *, parameters: list[str]
     logging.getLogger("EMA").setLevel(logging.WARNING)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pandas 3 deprecations inside the workbench
-        # The workbench replaces a box below its threshold by the whole space and loses the
-        # trajectory; a near-zero threshold keeps every box (cases of interest are still
-        # y >= threshold, i.e. y == 1) and the density threshold is applied here instead.
-        finder = ema_prim.Prim(x, y.astype(int), threshold=1e-9, peel_alpha=peel_alpha,
-                               paste_alpha=paste_alpha, mass_min=mass_min)
+        finder = ema_prim.Prim(x, y.astype(int), peel_alpha=peel_alpha,
+                               paste_alpha=paste_alpha, mass_min=mass_min,
+                               **_keep_every_box(ema_prim.Prim))
     init = _limits(x)
     boxes, trajectories = [], []
     for _ in range(max_boxes):
@@ -241,18 +240,36 @@ def prim(ds: xr.Dataset, condition: str | xr.DataArray, *, parameters: list[str]
     return annotate(out)
 
 
+def _keep_every_box(prim_class: type) -> dict[str, Any]:
+    """Arguments that make the workbench keep every box it finds, whatever its density: the
+    density threshold is applied here, on the whole trajectory.
+
+    EMA Workbench 3 keeps every box. Version 2.5 (the one for Python 3.11) replaces a box
+    below its ``threshold`` by the whole space and loses the trajectory; a near-zero
+    threshold keeps every box (cases of interest are still y >= threshold, i.e. y == 1)."""
+    if "threshold" in inspect.signature(prim_class).parameters:
+        return {"threshold": 1e-9}
+    return {}
+
+
+def _quasi_p(box) -> list[dict[str, list[float]]]:
+    """Quasi-p-values of each step of a box's trajectory (``p_values`` in EMA Workbench 3,
+    ``qp`` before): restricted parameter -> [lower side, upper side], -1 where unrestricted."""
+    return box.p_values if "p_values" in vars(box) else box.qp
+
+
 def _drop_insignificant(box, step: int, alpha: float, threshold: float) -> int:
     """Drop restrictions whose every restricted side has quasi-p > ``alpha``, weakest first,
     as long as the box keeps a density of at least ``threshold``; each drop is a new entry
     on the box's trajectory. Returns the step of the box kept."""
     tried: set[str] = set()
     while True:
-        weak = [n for n, pair in box.qp[step].items() if n not in tried
+        weak = [n for n, pair in _quasi_p(box)[step].items() if n not in tried
                 and all(v < 0 or v > alpha for v in pair) and any(v >= 0 for v in pair)]
         if not weak:
             box.select(step)
             return step
-        worst = max(weak, key=lambda n: min(v for v in box.qp[step][n] if v >= 0))
+        worst = max(weak, key=lambda n: min(v for v in _quasi_p(box)[step][n] if v >= 0))
         tried.add(worst)
         box.drop_restriction(worst, i=step)
         new = len(box.peeling_trajectory) - 1
@@ -270,7 +287,8 @@ def _ema_box(box, step: int, names: list[str], init: dict[str, Any]) -> dict[str
         else:
             limits[n] = (float(lim[n].iloc[0]), float(lim[n].iloc[1]))
     qp = {}
-    qp_table = box.qp[step] if step < len(box.qp) else {}
+    qps = _quasi_p(box)
+    qp_table = qps[step] if step < len(qps) else {}
     for n, pair in qp_table.items():
         vals = [v for v in pair if v is not None and v >= 0]
         if vals:
@@ -350,13 +368,36 @@ def cart(ds: xr.Dataset, condition: str | xr.DataArray, *, parameters: list[str]
 
     walk(0, {n: (set(map(str, v)) if isinstance(v, set) else v) for n, v in init.items()})
     boxes.sort(key=lambda b: -b["coverage"])
-    out = _boxes_dataset(names, boxes, x, y)
+    out = _boxes_dataset(names, boxes, x, y).merge(_tree_dataset(tree, X, y, feature_of))
     out.attrs.update(_attrs("cart", text, x, y, ds, settings))
     out.attrs["tree_accuracy"] = float(tree.score(X, y))
     out.attrs["sklearn_version"] = version("scikit-learn")
     if not boxes:
         out.attrs["note"] = "no leaf of the tree predicts the condition"
     return annotate(out)
+
+
+def _tree_dataset(tree, X: np.ndarray, y: np.ndarray,
+                  feature_of: list[tuple[str, str | None]]) -> xr.Dataset:
+    """The fitted tree as node arrays (split, children, cases), enough to draw it."""
+    t = tree.tree_
+    path = tree.decision_path(X)
+    cases_at = np.asarray(path.sum(axis=0)).ravel()
+    interest_at = np.asarray(path.T @ y.astype(float)).ravel()
+    splits = []
+    for node in range(t.node_count):
+        if t.children_left[node] == -1:
+            splits.append("")
+            continue
+        col, cat = feature_of[t.feature[node]]
+        splits.append(f"{col} <= {t.threshold[node]:.4g}" if cat is None else f"{col} != {cat}")
+    return xr.Dataset({
+        "tree_split": ("node", np.array(splits, dtype=str)),
+        "tree_left": ("node", t.children_left.astype(np.int64)),
+        "tree_right": ("node", t.children_right.astype(np.int64)),
+        "tree_cases": ("node", cases_at.astype(np.int64)),
+        "tree_of_interest": ("node", np.rint(interest_at).astype(np.int64)),
+    }, coords={"node": np.arange(t.node_count)})
 
 
 def in_box(result: xr.Dataset, ds: xr.Dataset, box: int = 0) -> xr.DataArray:

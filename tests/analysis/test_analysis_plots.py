@@ -9,7 +9,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from scipy import stats
 
-from stisim.analysis import plots
+from stisim.analysis import plots, sweep_plots
 from stisim.analysis.discovery import prim
 from stisim.analysis.sensitivity import sensitivity
 from stisim.analysis.summaries import (
@@ -115,12 +115,12 @@ def test_allocation_shadow_and_pareto_figures(allocation_ds, comparison_ds):
 
 def test_sensitivity_and_discovery_figures(sweep_ds):
     r = sensitivity(sweep_ds, "sdg_index(time=2030)", num_resamples=10)
-    fig = plots.tornado(r)
+    fig = sweep_plots.tornado(r)
     ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert ticks[-1] == "diffusion.p"  # the most influential at the top
     d = prim(sweep_ds, "sdg_index(time=2030) < quantile(sdg_index(time=2030), 0.2)")
-    assert plots.to_png(plots.prim_tradeoff(d)).startswith(PNG)
-    assert plots.to_png(plots.box_limits(d, sweep_ds)).startswith(PNG)
+    assert plots.to_png(sweep_plots.prim_tradeoff(d)).startswith(PNG)
+    assert plots.to_png(sweep_plots.box_limits(d, sweep_ds)).startswith(PNG)
 
 
 def test_trend_status_classes():
