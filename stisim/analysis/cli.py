@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 from stisim.cli import command, simple_parser
@@ -75,17 +74,21 @@ def dashboard_command(argv: list[str]) -> int:
         raise StisimError("the dashboard needs Panel: pip install 'stisim[dashboard]'") from None
     port = args.port or free_port()
     print(f"stisim dashboard on http://{ADDRESS}:{port}/ (Ctrl-C stops)", flush=True)
-    with contextlib.suppress(KeyboardInterrupt):
-        serve(args.path, port=port, show=args.show)
-    return 0
+    signum = serve(args.path, port=port, show=args.show)
+    print("stisim dashboard stopped", flush=True)
+    return 128 + signum if signum else 0  # 130 after Ctrl-C, 143 after SIGTERM
 
 
 @command("sensitivity", "Sobol, Morris or delta sensitivity indices of a sweep outcome")
 def sensitivity_command(argv: list[str]) -> int:
+    import json
+    import sys
+    import warnings
+
     import numpy as np
 
     from stisim.analysis.datasets import load_results
-    from stisim.analysis.sensitivity import METHODS, ranking, sensitivity
+    from stisim.analysis.sensitivity import METHODS, SampleSizeWarning, ranking, sensitivity
     from stisim.io import write_dataset
     from stisim.summary import table
 
@@ -98,13 +101,21 @@ def sensitivity_command(argv: list[str]) -> int:
                         "(sobol, morris), else delta")
     parser.add_argument("-o", "--output", help="write the indices as netCDF")
     parser.add_argument("--plot", help="write a tornado plot (.png or .svg)")
+    parser.add_argument("--strict", action="store_true", help="fail (exit 2) when the sweep "
+                        "is smaller than the method's minimum design or an index cannot be "
+                        "computed, instead of warning")
     args = parser.parse_args(argv)
     res = load_results(args.path)
     sweep = res.first("sweep")
     if sweep is None:
         raise ConfigError([Problem("path", "no sweep dataset found", args.path,
                                    f"found kinds: {', '.join(res.kinds)}")])
-    result = sensitivity(sweep, args.outcome, args.method)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SampleSizeWarning)
+        result = sensitivity(sweep, args.outcome, args.method, strict=args.strict)
+    for w in caught:
+        if issubclass(w.category, SampleSizeWarning):
+            print(f"stisim: warning: {w.message}", file=sys.stderr)
     keys = [k for k in ("sobol_s1", "sobol_st", "morris_mu_star", "morris_sigma", "delta",
                         "delta_s1") if k in result]
     other = [d for d in result[keys[0]].dims if d != "parameter"]
@@ -112,17 +123,19 @@ def sensitivity_command(argv: list[str]) -> int:
     for p in ranking(result):
         vals = [result[k].sel(parameter=p) for k in keys]
         vals = [float(v.mean(other)) if other else float(v) for v in vals]
-        rows.append([p, *[f"{v:.3f}" if np.isfinite(v) else "-" for v in vals]])
+        rows.append([p, *[f"{v:.3f}" if np.isfinite(v) else "n/a" for v in vals]])
     scope = f" (mean over {', '.join(other)})" if other else ""
     print(f"{result.attrs['method']} indices of {result.attrs['output']}{scope}")
     print(table(rows, ["parameter", *keys]))
+    for p, why in json.loads(result.attrs.get("not_computed", "{}")).items():
+        print(f"n/a {p}: not computed: {why}")
     if args.output:
         print(f"wrote {write_dataset(result, args.output)}")
     if args.plot:
-        from stisim.analysis import plots
+        from stisim.analysis import sweep_plots
 
         Path(args.plot).parent.mkdir(parents=True, exist_ok=True)
-        plots.tornado(result).savefig(args.plot)
+        sweep_plots.tornado(result).savefig(args.plot)
         print(f"wrote {args.plot}")
     return 0
 
@@ -148,6 +161,8 @@ def discover_command(argv: list[str]) -> int:
                         help="least share of cases in a box (default 0.05)")
     parser.add_argument("--max-boxes", type=int, default=3, help="PRIM: boxes to search")
     parser.add_argument("-o", "--output", help="write the boxes as netCDF")
+    parser.add_argument("--plot", help="write a picture (.png or .svg): PRIM's coverage/"
+                        "density trade-off, or the CART tree")
     args = parser.parse_args(argv)
     problems = []
     if not 0 < args.threshold <= 1:
@@ -179,4 +194,18 @@ def discover_command(argv: list[str]) -> int:
         print(a.get("note", "no box found"))
     if args.output:
         print(f"wrote {write_dataset(result, args.output)}")
+    if args.plot:
+        import sys
+
+        from stisim.analysis import sweep_plots
+
+        drawn = "tree_split" if args.method == "cart" else "trajectory_coverage"
+        if drawn not in result:  # the condition holds in every case or in none
+            print(f"stisim: warning: no picture written: {a.get('note', '')}", file=sys.stderr)
+            return 0
+        fig = (sweep_plots.cart_tree if args.method == "cart" else
+               sweep_plots.prim_tradeoff)(result)
+        Path(args.plot).parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(args.plot)
+        print(f"wrote {args.plot}")
     return 0
