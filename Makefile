@@ -1,14 +1,21 @@
 # stisim: two commands for a fresh machine.
 #   make run    set up (local .venv) and run the default scenario
 #   make test   set up (local .venv) and run the whole test suite
-PYTHON ?= python3
+# The environment uses the newest Python found (3.13, else 3.12, else python3; stisim
+# supports 3.11-3.13). Another one: make test PYTHON=python3.11 VENV=.venv-3.11
+PYTHON ?= $(shell tools/find-python 3.13 3.12 3 || echo python3)
 VENV   ?= .venv
 BIN     = $(VENV)/bin
-STAMP   = $(VENV)/.installed
+PYVER  := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+STAMP   = $(VENV)/.installed-$(PYVER)
+PYTEST  = $(BIN)/python -m pytest -n 2 -q
 
 .PHONY: run test setup lint format bench docs clean browser
 
+# A venv made by another Python (an older default, or a later PYTHON=) is made anew.
 $(STAMP): pyproject.toml
+	@if [ -x $(BIN)/python ] && [ "$$($(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')" != "$(PYVER)" ]; then \
+	  echo "$(VENV) uses another Python: recreating it with $(PYTHON) ($(PYVER))"; rm -rf $(VENV); fi
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev,dashboard,ppi,cluster]"
@@ -27,7 +34,8 @@ browser:
 
 test: $(STAMP) browser
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python --version
+	$(PYTEST)
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check stisim tests
@@ -39,4 +47,4 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) outputs/runs outputs/multirun .pytest_cache
+	rm -rf $(VENV) .venv-3.11 outputs/runs outputs/multirun .pytest_cache
