@@ -10,11 +10,13 @@ Run ``python tools/gen_reference.py``; ``--check`` exits non-zero when a file is
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import io
 import os
 import sys
 from pathlib import Path
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "reference"
@@ -99,12 +101,26 @@ def _hydra_help(config_name: str) -> str:
     return "\n".join(parts).rstrip()
 
 
+_INVOCATION = argparse.HelpFormatter._format_action_invocation
+
+
+def _invocation(self, action) -> str:
+    """``-o, --output OUTPUT``: Python 3.13's form of an option with a value (3.11 and 3.12
+    write ``-o OUTPUT, --output OUTPUT``), so that any supported Python writes the same file."""
+    if not action.option_strings or action.nargs == 0:
+        return _INVOCATION(self, action)
+    args = self._format_args(action, self._get_default_metavar_for_optional(action))
+    return ", ".join(action.option_strings) + " " + args
+
+
 def _argparse_help(func) -> str:
     out = io.StringIO()
     saved = os.environ.get("COLUMNS")
     os.environ["COLUMNS"] = "100"  # argparse wraps to the terminal; keep the file stable
     try:
-        with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):
+        with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit), \
+                mock.patch.object(argparse.HelpFormatter, "_format_action_invocation",
+                                  _invocation):
             func(["--help"])
     finally:
         if saved is None:
