@@ -86,6 +86,8 @@ def _made_once(tmp_path_factory, name: str, argv: list[str]):
             try:
                 code = main([*argv, where])
             finally:  # Hydra's job logging would print every later test's INFO records
+                for h in set(logging.root.handlers) - set(handlers):
+                    h.close()
                 logging.root.handlers[:] = handlers
                 logging.root.setLevel(level)
             assert code == 0, f"stisim {' '.join(argv)} failed ({code})"
