@@ -231,17 +231,17 @@ def sensitivity(ds: xr.Dataset, output: str | xr.DataArray, method: str | None =
     extra = [d for d in y.dims if d != "run"]
     y = y.transpose("run", *extra)
     flat = y.values.reshape(ds.sizes["run"], -1)
-    second = bool(design.get("calc_second_order")) if method == "sobol" else False
-    least, why = minimum_runs(method, problem, second)
     short = []
     results = []
     not_computed: dict[str, str] = {}
     for setting in settings:
         idx = np.array([i for i in order if keys[i] == setting])
+        X = _sample_matrix(ds, problem, idx)
+        least, why = minimum_runs(method, problem, method == "sobol" and
+                                  _second_order(design, X, problem))
         usable = np.isfinite(flat[idx]).any(axis=1).sum() if method == "delta" else idx.size
         if usable < least:
             short.append((_setting_label(lever_names, setting), int(usable)))
-        X = _sample_matrix(ds, problem, idx)
         cols = []
         for j in range(flat.shape[1]):
             Y = flat[idx, j]
@@ -302,16 +302,13 @@ def _analyse(method: str, problem: dict, design: dict, X: np.ndarray, Y: np.ndar
                             f"{' ...' if bad.size > 20 else ''}")
         keep = ~np.isnan(Y)
         X, Y = X[keep], Y[keep]
-    from SALib.analyze import delta, morris, sobol
-
     # SALib's delta sets warning filters and the warning format for the whole process and
     # reports its bin notices as warnings; keep them (and numpy's) out of the user's output.
     formatwarning = warnings.formatwarning
     with warnings.catch_warnings(record=True):
         warnings.simplefilter("ignore", RuntimeWarning)
         try:
-            out = _salib(method, problem, design, X, Y, num_resamples, conf_level, seed,
-                         sobol, morris, delta)
+            out = _salib(method, problem, design, X, Y, num_resamples, conf_level, seed)
         finally:
             warnings.formatwarning = formatwarning
     main = {"sobol": "ST", "morris": "mu_star", "delta": "delta"}[method]
@@ -325,17 +322,23 @@ def _analyse(method: str, problem: dict, design: dict, X: np.ndarray, Y: np.ndar
     return out, reasons
 
 
-def _salib(method, problem, design, X, Y, num_resamples, conf_level, seed, sobol, morris,
-           delta) -> dict[str, Any]:
+def _second_order(design: dict, X: np.ndarray, problem: dict) -> bool:
+    """Whether a Sobol design holds the BA_i blocks: recorded, else read from the rows."""
+    second = design.get("calc_second_order")
+    return bool(_check_sobol_order(X, problem, True) if second is None else second)
+
+
+def _salib(method: str, problem: dict, design: dict, X: np.ndarray, Y: np.ndarray,
+           num_resamples: int, conf_level: float, seed: int) -> dict[str, Any]:
+    from SALib.analyze import delta, morris, sobol
+
     if method == "sobol":
-        second = design.get("calc_second_order")
-        if second is None:
-            second = _check_sobol_order(X, problem, True)
-        if not _check_sobol_order(X, problem, bool(second)):
+        second = _second_order(design, X, problem)
+        if not _check_sobol_order(X, problem, second):
             raise DataError("runs are not in Saltelli sample order (A, AB_i, BA_i, B blocks "
                             "per base sample); record sweep_design['sample_order'] or rerun "
                             "the sweep with its Sobol design")
-        return dict(sobol.analyze(problem, Y, calc_second_order=bool(second),
+        return dict(sobol.analyze(problem, Y, calc_second_order=second,
                                   num_resamples=num_resamples, conf_level=conf_level,
                                   seed=seed))
     if method == "morris":

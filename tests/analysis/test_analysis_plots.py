@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import matplotlib.colors as mcolors
 import numpy as np
 import pytest
@@ -121,6 +123,24 @@ def test_sensitivity_and_discovery_figures(sweep_ds):
     d = prim(sweep_ds, "sdg_index(time=2030) < quantile(sdg_index(time=2030), 0.2)")
     assert plots.to_png(sweep_plots.prim_tradeoff(d)).startswith(PNG)
     assert plots.to_png(sweep_plots.box_limits(d, sweep_ds)).startswith(PNG)
+
+
+def test_tornado_never_draws_a_missing_index_as_zero(sweep_ds):
+    r = sensitivity(sweep_ds, "sdg_index(time=2030)", num_resamples=10)
+    first = str(r["parameter"].values[0])
+    r["sobol_st"].loc[{"parameter": first}] = np.nan
+    r.attrs["not_computed"] = json.dumps({first: "SALib returned no index from 4 runs"})
+    r.attrs.update(minimum_runs=100, n_runs=4)
+    ax = sweep_plots.tornado(r).axes[0]
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert ticks[0] == first  # missing indices sort last (bottom)
+    bars_at = {round(p.get_y() + p.get_height() / 2) for p in ax.patches}
+    assert 0 not in bars_at and len(bars_at) == len(ticks) - 1
+    notes = [t.get_text() for t in ax.texts]
+    assert notes == ["not computed (4 runs, minimum 100)"]
+    r["sobol_st"][:] = np.nan  # nothing computed: labelled rows, no legend of empty bars
+    ax = sweep_plots.tornado(r).axes[0]
+    assert not ax.patches and ax.get_legend() is None and len(ax.texts) == len(ticks)
 
 
 def test_trend_status_classes():

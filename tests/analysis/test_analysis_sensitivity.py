@@ -134,3 +134,62 @@ def test_bootstrap_is_reproducible():
     np.testing.assert_array_equal(a["sobol_st_conf"].values, b["sobol_st_conf"].values)
     with pytest.raises(DataError, match="positive"):
         sensitivity(ds, "outcome", seed=0)
+
+
+def test_minimum_design_per_method():
+    from stisim.analysis.sensitivity import minimum_runs
+
+    assert minimum_runs("sobol", PROBLEM)[0] == 2 * (3 + 2)
+    assert minimum_runs("sobol", PROBLEM, second_order=True)[0] == 2 * (2 * 3 + 2)
+    assert minimum_runs("morris", PROBLEM)[0] == 2 * (3 + 1)
+    least, why = minimum_runs("delta", PROBLEM)
+    assert least == 100 and "10 equal-width bins" in why
+
+
+def test_one_base_sample_or_trajectory_is_below_the_minimum():
+    from stisim.analysis.sensitivity import SampleSizeWarning
+
+    X = sobol_sample.sample(PROBLEM, 1, calc_second_order=False, seed=7)
+    ds = as_sweep(X, Ishigami.evaluate(X), {"design": "sobol", "problem": PROBLEM,
+                                            "calc_second_order": False})
+    with pytest.warns(SampleSizeWarning, match=r"sobol needs at least 10 runs .* has 5 runs"):
+        r = sensitivity(ds, "outcome", num_resamples=10)
+    assert r["sobol_st_conf"].values == pytest.approx(0, abs=1e-12)  # N = 1: zero-width CIs
+    with pytest.raises(DataError, match="sobol needs at least 10 runs"):
+        sensitivity(ds, "outcome", num_resamples=10, strict=True)
+    X = morris.sample(PROBLEM, 1, num_levels=4, seed=8)
+    ds = as_sweep(X, X @ np.array([1.0, 2.0, 3.0]), {"design": "morris", "problem": PROBLEM,
+                                                     "num_levels": 4})
+    with pytest.warns(SampleSizeWarning, match="morris needs at least 8 runs"):
+        r = sensitivity(ds, "outcome", num_resamples=10)
+    assert np.isnan(r["morris_sigma"].values).all()
+
+
+@pytest.mark.parametrize("n", [16, 30])
+def test_delta_below_100_runs_warns_and_never_reports_zero(n):
+    """SALib's delta returns no index below 20 runs ("Only one bin remains"); at 30 it may.
+    Missing indices stay NaN with SALib's reason, and --strict refuses both."""
+    from stisim.analysis.sensitivity import SampleSizeWarning
+
+    X = latin.sample(PROBLEM, n, seed=9)
+    ds = as_sweep(X, Ishigami.evaluate(X), {"design": "lhs", "problem": PROBLEM})
+    with pytest.warns(SampleSizeWarning, match=f"delta needs at least 100 runs .* has {n} runs"):
+        r = sensitivity(ds, "outcome", num_resamples=5)
+    missing = json.loads(r.attrs["not_computed"])
+    values = r["delta"].values
+    assert set(missing) == {p for p, v in zip(PROBLEM["names"], values) if np.isnan(v)}
+    if n < 20:
+        assert np.isnan(values).all() and all("SALib returned no index from 16 runs" in why
+                                              for why in missing.values())
+    assert r.attrs["minimum_runs"] == 100
+    with pytest.raises(DataError, match="delta needs at least 100 runs"):
+        sensitivity(ds, "outcome", num_resamples=5, strict=True)
+
+
+def test_constant_outcome_is_not_computed_but_not_refused():
+    X = latin.sample(PROBLEM, 120, seed=10)
+    ds = as_sweep(X, np.full(len(X), 3.0), {"design": "lhs", "problem": PROBLEM})
+    r = sensitivity(ds, "outcome", num_resamples=5, strict=True)
+    assert np.isnan(r["delta"].values).all()
+    assert set(json.loads(r.attrs["not_computed"]).values()) == {
+        "the outcome is the same in every run"}
