@@ -1,0 +1,178 @@
+"""Golden outputs: small results of the four main commands with fixed seeds.
+
+Each case runs a ``stisim`` command in this process (the same entry point as the console
+script) into a temporary directory and reads back the files it wrote: ``run`` (run.nc),
+``compare`` (compare.nc, loop.nc and adaptive.nc of one invocation), ``sweep`` (sweep.nc)
+and ``optimise`` (allocation.nc, stored as optimise.nc). The regression test
+(``tests/test_golden.py``) produces them again and compares them with the stored files in
+``tests/data/golden/`` to the last bit: values, coordinates, dims, dtypes, variable
+attributes and Dataset attributes, ignoring only those that record when, where or how fast a
+result was made (:data:`VOLATILE`).
+
+    python tools/make_golden.py            # rewrite every golden file
+    python tools/make_golden.py run sweep  # rewrite the files of some commands
+
+Rewrite a golden file only when a change of results is intended, in a commit of its own that
+says why.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import xarray as xr
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = ROOT / "tests" / "data" / "golden"
+
+# Dataset attributes that differ between two identical runs: creation time, source commit,
+# wall-clock timings and paths of the machine that ran it.
+VOLATILE = ("created", "git_commit", "total_seconds", "build_seconds", "solver_seconds",
+            "assign_seconds", "solve_seconds", "seconds", "host", "directory", "written")
+
+
+def _main(argv: list[str]) -> None:
+    from stisim.cli import main
+
+    code = main(argv)
+    if code:
+        raise RuntimeError(f"stisim {' '.join(argv)} exited with status {code}")
+
+
+def _run(work: Path) -> dict[str, Path]:
+    out = work / "run"
+    _main(["run", "country=ghana", "seed=42", "firms.count=2000", "time.end_year=2030",
+           "output.summary=false", f"hydra.run.dir={out}"])
+    return {"run": out / "run.nc"}
+
+
+def _compare(work: Path) -> dict[str, Path]:
+    out = work / "compare"
+    _main(["compare", "country=kenya", "seed=42", "firms.count=300", "time.end_year=2028",
+           "replicates=2", "strategies=[optimal_sdg,equal_split]", "compare.plot=false",
+           "compare.loop=true", "compare.adaptive=true", "coupling.loop_max_iterations=2",
+           "coupling.loop_replicates=1",
+           f"hydra.run.dir={out}"])
+    return {"compare": out / "compare.nc", "loop": out / "loop.nc",
+            "adaptive": out / "adaptive.nc"}
+
+
+def _sweep(work: Path) -> dict[str, Path]:
+    out = work / "sweep"
+    _main(["sweep", "country=ghana", "seed=42", "firms.count=500", "time.end_year=2026",
+           "sweep.design=lhs", "sweep.samples=3", "sweep.replicates=2",
+           "sweep.executor.kind=serial", "sweep.progress=false",
+           "+sweep.uncertainties={diffusion.q:{low:0.2,high:0.6}}",
+           f"sweep.dir={out}"])
+    return {"sweep": out / "sweep.nc"}
+
+
+def _optimise(work: Path) -> dict[str, Path]:
+    out = work / "optimise"
+    _main(["optimise", "portfolio=kenya", "objective=sdg", "seed=42",
+           "optimise.summary=false", f"hydra.run.dir={out}"])
+    return {"optimise": out / "allocation.nc"}
+
+
+# Command -> the golden files its one invocation writes.
+CASES: dict[str, Callable[[Path], dict[str, Path]]] = {
+    "run": _run, "compare": _compare, "sweep": _sweep, "optimise": _optimise}
+
+
+def produce(case: str, work: Path) -> dict[str, xr.Dataset]:
+    """The Datasets of golden case ``case`` (by golden file name), made now in ``work``."""
+    from stisim.io import open_dataset
+
+    return {name: open_dataset(path) for name, path in CASES[case](Path(work)).items()}
+
+
+def path_of(name: str) -> Path:
+    return GOLDEN / f"{name}.nc"
+
+
+def stable_attrs(attrs: dict) -> dict:
+    """Attributes without the volatile ones, with this checkout's root written ``<root>``
+    (portfolio paths), so that a golden file holds wherever the repository lives."""
+    root = str(ROOT)
+    return {k: v.replace(root, "<root>") if isinstance(v, str) else v
+            for k, v in attrs.items() if k not in VOLATILE}
+
+
+def differences(fresh: xr.Dataset, golden: xr.Dataset) -> list[str]:
+    """Every way ``fresh`` differs from ``golden`` (empty: bit-identical results)."""
+    out = []
+    if dict(fresh.sizes) != dict(golden.sizes):
+        out.append(f"dims {dict(fresh.sizes)} != {dict(golden.sizes)}")
+    names_f, names_g = set(fresh.variables), set(golden.variables)
+    for name in sorted(names_f ^ names_g):
+        out.append(f"variable {name!r} only in {'fresh' if name in names_f else 'golden'}")
+    for name in sorted(names_f & names_g):
+        a, b = fresh.variables[name], golden.variables[name]
+        if a.dims != b.dims:
+            out.append(f"{name}: dims {a.dims} != {b.dims}")
+            continue
+        if a.dtype != b.dtype:
+            out.append(f"{name}: dtype {a.dtype} != {b.dtype}")
+            continue
+        if not a.to_base_variable().equals(b.to_base_variable()) or not _same_bits(a, b):
+            out.append(f"{name}: values differ")
+        if a.attrs != b.attrs:
+            out.append(f"{name}: attributes differ")
+    fa, ga = stable_attrs(fresh.attrs), stable_attrs(golden.attrs)
+    for key in sorted(set(fa) | set(ga)):
+        if not _same_attr(fa.get(key), ga.get(key)):
+            out.append(f"attribute {key!r} differs")
+    return out
+
+
+def _same_bits(a: xr.Variable, b: xr.Variable) -> bool:
+    import numpy as np
+
+    x, y = np.asarray(a.values), np.asarray(b.values)
+    if x.shape != y.shape:
+        return False
+    if x.dtype.kind in "fc":
+        return x.tobytes() == y.tobytes()
+    return bool((x == y).all()) if x.size else True
+
+
+def _same_attr(a, b) -> bool:
+    import numpy as np
+
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return np.array_equal(np.asarray(a), np.asarray(b))
+    return a == b
+
+
+def write(name: str, ds: xr.Dataset) -> Path:
+    """Store a golden Dataset, paths under this checkout written ``<root>``."""
+    from stisim.io import write_dataset
+
+    GOLDEN.mkdir(parents=True, exist_ok=True)
+    ds = ds.copy()
+    ds.attrs = {k: v.replace(str(ROOT), "<root>") if isinstance(v, str) else v
+                for k, v in ds.attrs.items()}
+    return write_dataset(ds, path_of(name))
+
+
+def main(argv: list[str]) -> int:
+    cases = argv or list(CASES)
+    unknown = [n for n in cases if n not in CASES]
+    if unknown:
+        print(f"unknown case(s) {unknown}; allowed: {', '.join(CASES)}", file=sys.stderr)
+        return 2
+    sizes = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for case in cases:
+            for name, ds in produce(case, Path(tmp) / case).items():
+                sizes[name] = write(name, ds).stat().st_size
+    print(json.dumps({n: f"{s / 1024:.0f} kB" for n, s in sizes.items()}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
