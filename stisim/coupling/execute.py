@@ -150,7 +150,10 @@ def execute(spend: xr.DataArray, portfolio, cfg, *, from_year: int | None = None
     kinds = {s: sources.loc[s, "kind"] for s in sources.index}
     rows, dropped = [], []
     values = spend.transpose("action", "year", "source")
-    for a in values["action"].values:
+    # Plain floats by position: label lookups per cell would dominate coupled runs.
+    cells = values.to_numpy()
+    source_ids = [str(s) for s in values["source"].values]
+    for ia, a in enumerate(values["action"].values):
         act = actions.loc[str(a)]
         agent_inst, _ = INSTRUMENT_MAP.get(act["instrument"], (None, ""))
         region = agent_region(portfolio, act.get("region"), regions)
@@ -160,17 +163,17 @@ def execute(spend: xr.DataArray, portfolio, cfg, *, from_year: int | None = None
         if agent_inst not in TECHNOLOGY_INSTRUMENTS:
             technology = "all"
         leverage = float(act.get("leverage") or 0.0)
-        for y in values["year"].values:
+        for iy, y in enumerate(values["year"].values):
             year = int(y) + int(c.delay)
             if from_year is not None and int(y) < from_year:
                 continue
             if until_year is not None and int(y) > until_year:
                 continue
-            col = values.sel(action=a, year=y)
+            col = cells[ia, iy]
             official = 0.0
-            for s in values["source"].values:
-                amount = float(col.sel(source=s)) * c.currency_factor
-                if amount <= 0 or kinds[str(s)] == "private":
+            for i_s, s in enumerate(source_ids):
+                amount = float(col[i_s]) * c.currency_factor
+                if amount <= 0 or kinds[s] == "private":
                     continue
                 if agent_inst is None:
                     dropped.append(f"{a} ({act['instrument']}): no agent mechanism")
@@ -178,13 +181,13 @@ def execute(spend: xr.DataArray, portfolio, cfg, *, from_year: int | None = None
                 if year > end:
                     dropped.append(f"{a}: {year} after the simulated horizon ({end})")
                     continue
-                executor = _executor(str(s), sources.loc[str(s)], agent_inst)
+                executor = _executor(s, sources.loc[s], agent_inst)
                 delivered = amount * c.execution_efficiency
                 official += delivered
-                rows.append((str(a), str(s), kinds[str(s)], executor, agent_inst, region,
+                rows.append((str(a), s, kinds[s], executor, agent_inst, region,
                              technology, year, delivered))
-            private_planned = sum(float(col.sel(source=s)) for s in values["source"].values
-                                  if kinds[str(s)] == "private") * c.currency_factor
+            private_planned = sum(float(col[i_s]) for i_s, s in enumerate(source_ids)
+                                  if kinds[s] == "private") * c.currency_factor
             if private_planned > 0 and agent_inst is not None and year <= end:
                 private = min(private_planned * c.private_follow, leverage * official)
                 if private > 0:
