@@ -1,50 +1,113 @@
-"""Writing results atomically: a temporary name in the same directory, then a rename."""
+"""Writing results atomically, and reading them back.
+
+Every file stisim writes goes through :func:`atomic_path`: the content is written to a
+temporary sibling in the final directory and renamed into place, so a reader (or a resumed
+sweep) never sees a half-written file under a final name, and an interrupted write leaves
+nothing behind. New files get the permissions ``open()`` would give them (:data:`FILE_MODE`;
+``mkstemp``'s 0600 is meant for secrets).
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import xarray as xr
 
 
-def write_dataset(ds: xr.Dataset, path: str | os.PathLike, fmt: str | None = None) -> Path:
-    """Write ``ds`` to ``path`` (netCDF, or zarr for ``.zarr``) so that readers never see a
-    half-written file: the data goes to a temporary sibling that is renamed into place."""
+def _file_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+FILE_MODE = _file_mode()  # what open() gives a new file under this process's umask
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike, *, directory: bool = False) -> Iterator[Path]:
+    """A temporary sibling of ``path`` to write; renamed to ``path`` when the block ends
+    without an exception, removed when it raises.
+
+    ``directory=True`` yields an empty temporary directory (zarr stores) that replaces any
+    existing ``path``. The parent directory is created when missing.
+    """
     path = Path(path)
-    fmt = fmt or ("zarr" if path.suffix == ".zarr" else "netcdf")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "netcdf":
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        os.close(fd)
-        try:
-            ds.to_netcdf(tmp, engine="netcdf4")
-            os.chmod(tmp, 0o666 & ~_umask())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    elif fmt == "zarr":
-        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-        try:
-            ds.to_zarr(tmp, mode="w")
+    prefix = f".{path.name}."
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=path.parent) if directory else
+                   _temp_file(prefix, path.parent))
+    except FileNotFoundError:  # first file of its directory: create it only when needed
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=path.parent) if directory else
+                   _temp_file(prefix, path.parent))
+    try:
+        yield tmp
+        if directory:
             if path.exists():
                 shutil.rmtree(path)
-            os.replace(tmp, path)
-        except BaseException:
+        else:
+            os.chmod(tmp, FILE_MODE)
+        os.replace(tmp, path)
+    except BaseException:
+        if directory:
             shutil.rmtree(tmp, ignore_errors=True)
-            raise
+        else:
+            tmp.unlink(missing_ok=True)
+        raise
+
+
+def _temp_file(prefix: str, parent: Path) -> str:
+    fd, name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=parent)
+    os.close(fd)
+    return name
+
+
+@contextmanager
+def atomic_open(path: str | os.PathLike, mode: str = "w", *, fsync: bool = False
+                ) -> Iterator[IO]:
+    """``open(path, mode)`` on a temporary sibling renamed into place at the end
+    (:func:`atomic_path`); ``fsync`` flushes the data to disk before the rename."""
+    binary = "b" in mode
+    with atomic_path(path) as tmp, tmp.open(mode, encoding=None if binary else "utf-8") as fh:
+        yield fh
+        if fsync:
+            fh.flush()
+            os.fsync(fh.fileno())
+
+
+def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically."""
+    with atomic_open(path, "wb") as fh:
+        fh.write(data)
+    return Path(path)
+
+
+def write_text(path: str | os.PathLike, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` atomically."""
+    with atomic_open(path, "w") as fh:
+        fh.write(text)
+    return Path(path)
+
+
+def write_dataset(ds: xr.Dataset, path: str | os.PathLike, fmt: str | None = None) -> Path:
+    """Write ``ds`` to ``path`` (netCDF, or zarr for ``.zarr``) atomically."""
+    path = Path(path)
+    fmt = fmt or ("zarr" if path.suffix == ".zarr" else "netcdf")
+    if fmt == "netcdf":
+        with atomic_path(path) as tmp:
+            ds.to_netcdf(tmp, engine="netcdf4")
+    elif fmt == "zarr":
+        with atomic_path(path, directory=True) as tmp:
+            ds.to_zarr(tmp, mode="w")
     else:
         raise ValueError(f"unknown output format {fmt!r}; allowed: netcdf, zarr")
     return path
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def open_dataset(path: str | os.PathLike) -> xr.Dataset:

@@ -27,3 +27,17 @@ def test_overwrite_replaces(tmp_path):
     write_dataset(xr.Dataset({"a": ("x", [1.0])}), tmp_path / "r.nc")
     write_dataset(xr.Dataset({"a": ("x", [2.0, 3.0])}), tmp_path / "r.nc")
     assert open_dataset(tmp_path / "r.nc")["a"].values.tolist() == [2.0, 3.0]
+
+
+def test_text_and_bytes_writers_are_atomic(tmp_path):
+    from stisim.io import FILE_MODE, atomic_open, write_bytes, write_text
+
+    path = write_text(tmp_path / "new" / "a.txt", "one")  # creates the directory
+    assert path.read_text() == "one" and (path.stat().st_mode & 0o777) == FILE_MODE
+    with pytest.raises(RuntimeError), atomic_open(path, "w") as fh:
+        fh.write("half")
+        raise RuntimeError("interrupted")
+    assert path.read_text() == "one"  # the old content stays whole
+    assert sorted(p.name for p in path.parent.iterdir()) == ["a.txt"]  # no temporary left
+    write_bytes(path, b"two")
+    assert path.read_bytes() == b"two"

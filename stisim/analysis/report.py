@@ -836,8 +836,6 @@ def write_report(source: str | os.PathLike | Results | xr.Dataset,
         out = (base if base.is_dir() else base.parent) / "report.html"
     out = Path(out)
     text = build_report(source, options)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, out)
-    return out
+    from stisim.io import write_text
+
+    return write_text(out, text)

@@ -32,8 +32,7 @@ from stisim.coupling.execute import execute
 from stisim.coupling.loop import scaled_curves
 from stisim.sdg.registry import registry
 from stisim.sdg.scores import normalise
-
-MONITOR_STREAM = 3
+from stisim.seeds import monitor_rng
 
 
 def _apply_difference(model, old: pd.DataFrame, new: pd.DataFrame) -> None:
@@ -63,8 +62,7 @@ def run_adaptive(cfg, portfolio, inputs, curves, seed: int, replicate: int,
     c = cfg.coupling
     base = curves if curves is not None else ResponseCurves.from_portfolio(portfolio)
     spend, alloc = plan
-    rng = np.random.default_rng(np.random.SeedSequence(int(cfg.seed),
-                                                       spawn_key=(MONITOR_STREAM, replicate)))
+    rng = monitor_rng(int(cfg.seed), replicate)
     model = build_model(sm.with_seed(inputs, seed), execute(spend, portfolio, cfg).budgets)
     years = [int(y) for y in portfolio.years]
     end = min(years[-1], int(cfg.time.end_year))

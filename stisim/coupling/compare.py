@@ -30,6 +30,7 @@ from stisim.coupling.execute import execute
 from stisim.coupling.strategies import OPTIMAL, allocate, with_envelope
 from stisim.dataset import provenance_attrs, register_variables
 from stisim.errors import StisimError
+from stisim.roadmap.discount import discount_factors
 
 register_variables(yaml.safe_load(Path(__file__).with_name("variables.yml").read_text(
     encoding="utf-8")))
@@ -51,7 +52,7 @@ def public_cost(portfolio, spend: xr.DataArray) -> float:
     kinds = portfolio.sources["kind"]
     public = [s for s in spend["source"].values if kinds[str(s)] == "public"]
     years = spend["year"].values
-    disc = (1 + portfolio.discount_rate) ** -(years - years[0])
+    disc = discount_factors(portfolio.discount_rate, years)
     per_year = spend.sel(source=public).sum(("action", "source")).values
     return float((per_year * disc).sum())
 

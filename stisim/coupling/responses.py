@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +31,9 @@ from stisim import __version__
 from stisim.coupling import simulate as sm
 from stisim.coupling.execute import INSTRUMENT_MAP, execute
 from stisim.coupling.strategies import spend_of_scales
+from stisim.io import atomic_path
 from stisim.sdg.registry import registry
+from stisim.seeds import response_seeds
 
 
 def config_hash(cfg, portfolio) -> str:
@@ -74,7 +75,7 @@ def estimate_table(cfg, portfolio, inputs, log=None) -> pd.DataFrame:
     """The long response table (action, indicator, spend, gain, gain_low, gain_high, n)."""
     inputs = sm.rebind(inputs, cfg)
     c = cfg.coupling
-    seeds = sm.seeds(int(cfg.seed) + 7919, int(c.response_replicates))
+    seeds = response_seeds(int(cfg.seed), int(c.response_replicates))
     end = min(int(portfolio.years[-1]), int(cfg.time.end_year))
     zero = sm.run_replicates(inputs, None, seeds)["indicator_value"].sel(time=float(end))
     indicators = list(map(str, zero["indicator"].values))
@@ -127,10 +128,8 @@ def estimate_responses(cfg, portfolio, inputs, log=None):
         table = pd.read_csv(path, dtype={"action": str, "indicator": str})
     else:
         table = estimate_table(cfg, portfolio, inputs, log=log)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        table.to_csv(tmp, index=False)
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:
+            table.to_csv(tmp, index=False)
     curves = ResponseCurves.from_table(
         _with_zero(table.drop(columns=["n"], errors="ignore")), portfolio,
         origin=f"ABM ensemble {key}", make_concave=True, extrapolate="flat")

@@ -10,15 +10,16 @@ import xarray as xr
 from stisim.agents.policy import Budgets
 from stisim.agents.simulate import build_model
 from stisim.pipeline import RunInputs
+from stisim.roadmap.discount import discount_factors
 from stisim.sdg.scores import goal_scores, index_score, normalise
-from stisim.sweep.seeds import replicate_seeds
+from stisim.seeds import common_seeds
 
 KEEP = ("indicator_value", "disbursed", "delivered")
 
 
 def seeds(seed: int, replicates: int) -> list[int]:
     """Replicate seeds (common random numbers: replicate r has the same seed everywhere)."""
-    return [int(s) for s in replicate_seeds(seed, 1, replicates, common=True)[0]]
+    return common_seeds(seed, replicates)
 
 
 def with_seed(inputs: RunInputs, seed: int) -> RunInputs:
@@ -60,6 +61,6 @@ def discounted_gain(index: xr.DataArray, reference: xr.DataArray, years: np.ndar
     points x years, the agent-model counterpart of the optimiser's sdg objective."""
     t = index["time"].values
     sel = (t >= years[0]) & (t <= years[-1])
-    w = xr.DataArray((1 + rate) ** -(t[sel] - years[0]), dims="time",
+    w = xr.DataArray(discount_factors(rate, t[sel], years[0]), dims="time",
                      coords={"time": t[sel]})
     return ((index - reference).isel(time=np.where(sel)[0]) * w).sum("time")

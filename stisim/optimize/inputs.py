@@ -27,8 +27,10 @@ import xarray as xr
 
 from stisim.errors import ConfigError, Problem
 from stisim.optimize.params import OptimiseConfig
+from stisim.roadmap.discount import discount_factors
 from stisim.roadmap.portfolio import OFFICIAL_KINDS, Portfolio
 from stisim.roadmap.responses import ResponseCurves, is_concave
+from stisim.seeds import robust_rng
 
 TREND_YEARS = 10
 
@@ -107,8 +109,8 @@ def build_inputs(portfolio: Portfolio, options: OptimiseConfig, base_year: int =
     reg = registry()
     responses = responses or ResponseCurves.from_portfolio(portfolio)
     years = portfolio.years
-    discount = xr.DataArray((1.0 + portfolio.discount_rate) ** -(years - years[0]).astype(float),
-                            dims="year", coords={"year": years})
+    discount = xr.DataArray(discount_factors(portfolio.discount_rate, years), dims="year",
+                            coords={"year": years})
     needs_sdg = options.objective == "sdg" or options.pareto.against == "sdg"
     floor_inds = set(portfolio.floors["indicator"].dropna())
     for goal in portfolio.floors["goal"].dropna():
@@ -269,7 +271,7 @@ def build_scenarios(portfolio: Portfolio, options: OptimiseConfig, effects: pd.D
                                        "scenarios: the portfolio declares none", 0,
                                        "a positive number of sampled scenarios, or a "
                                        "`scenarios:` list in the portfolio")])
-        rng = np.random.default_rng(np.random.SeedSequence([seed, 5]))
+        rng = robust_rng(seed)
         ids = [f"s{k:03d}" for k in range(n)]
         se, sb = options.robust.effect_spread, options.robust.budget_spread
         ef = np.ones((n, len(eff_ids)))

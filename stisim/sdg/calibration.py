@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import importlib
 import math
-import os
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -447,13 +445,14 @@ def identified(specs: Sequence[Parameter], observed: xr.DataArray
 def pipeline_simulator(cfg: StisimConfig, replicates: int = 1) -> Simulator:
     """The full model (agent model, then interlinkages) as a simulator.
 
-    With ``replicates > 1`` each evaluation averages the runs of seeds spawned from
-    ``cfg.seed`` by ``numpy.random.SeedSequence`` (the same seeds at every evaluation).
+    With ``replicates > 1`` each evaluation averages the runs of the common replicate seeds
+    of ``cfg.seed`` (:func:`stisim.seeds.averaged_seeds`; the same seeds at every
+    evaluation).
     """
     from stisim.pipeline import build, simulate
+    from stisim.seeds import averaged_seeds
 
-    seeds = [int(s) for s in np.random.SeedSequence(cfg.seed).generate_state(replicates)] \
-        if replicates > 1 else [cfg.seed]
+    seeds = averaged_seeds(cfg.seed, replicates)
 
     def run(overrides: dict[str, Any]) -> xr.Dataset:
         runs = []
@@ -564,22 +563,14 @@ def fit_table(result: CalibrationResult) -> str:
 def write_scenario(result: CalibrationResult, path: str | Path, name: str,
                    description: str, header: str = "") -> Path:
     """Write the fitted parameters as a scenario file (``# @package _global_``), atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     values = {**result.fixed, **result.parameters}
     content = _nest({k: float(f"{v:.6g}") for k, v in values.items()})
     content["scenario"] = {"name": name, "description": description}
     comment = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines())
     text = "# @package _global_\n" + comment + yaml.safe_dump(content, sort_keys=False)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    from stisim.io import write_text
+
+    return write_text(path, text)
 
 
 @dataclass

@@ -298,8 +298,10 @@ def ppi_samples(ppi: PPIData, years: int, sample_size: int = 200, seed: int = 0,
     global generator: it is seeded here and restored afterwards."""
     import policy_priority_inference as ppi_lib
 
+    from stisim.seeds import ppi_seeds
+
     periods = years * PERIODS_PER_YEAR + 1
-    seeds = np.random.SeedSequence(seed).generate_state(sample_size)
+    seeds = ppi_seeds(seed, sample_size)
     out = np.empty((sample_size, years + 1, len(ppi.codes)))
     # PPI draws from NumPy's legacy global generator, so that is what has to be seeded.
     state = np.random.get_state()  # noqa: NPY002

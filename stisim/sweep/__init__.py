@@ -18,7 +18,7 @@ _EXPORTS = {
     "plan_sweep": "stisim.sweep.plan",
     "SweepPlan": "stisim.sweep.plan",
     "build_design": "stisim.sweep.designs",
-    "replicate_seeds": "stisim.sweep.seeds",
+    "replicate_seeds": "stisim.seeds",
     "collect": "stisim.sweep.collect",
     "SweepStore": "stisim.sweep.store",
 }

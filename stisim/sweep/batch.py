@@ -19,7 +19,6 @@ import importlib
 import os
 import pickle
 import socket
-import tempfile
 import time
 import traceback
 import typing
@@ -33,13 +32,11 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from stisim.io import write_bytes
 from stisim.sweep.parameters import _copy, set_path
 from stisim.sweep.plan import Task
 
 RESERVED_DIMS = ("run", "replicate")
-_UMASK = os.umask(0)
-os.umask(_UMASK)
-FILE_MODE = 0o666 & ~_UMASK  # what open() would give; mkstemp's 0600 is for secrets
 _FUNCTIONS: dict[str, Callable] = {}  # per-worker cache of resolved run functions
 
 
@@ -201,23 +198,6 @@ def run_file(key: str) -> str:
     return f"runs/{key[:2]}/{key}.nc"
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary sibling of ``path``, then rename it into place."""
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except FileNotFoundError:  # first file of its fan-out directory
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _yaml(container: Any) -> str:
     import yaml
 
@@ -250,7 +230,7 @@ def execute_task(fn: Callable, variant: dict[str, Any], task: Task, directory: P
                              "these dimensions")
         data = encode(ds)
         rel = run_file(task.key)
-        write_atomic(directory / rel, data)
+        write_bytes(directory / rel, data)
         record.update(status="ok", file=rel, bytes=len(data),
                       checksum=hashlib.blake2b(data, digest_size=16).hexdigest(),
                       schema=describe(ds))

@@ -26,9 +26,9 @@ import numpy as np
 from stisim._version import __version__
 from stisim.config.validate import StisimConfig
 from stisim.errors import ConfigError, Problem, StisimError
+from stisim.seeds import design_rng, replicate_seeds
 from stisim.sweep.designs import Design, build_design
 from stisim.sweep.parameters import Parameter, parse_parameters
-from stisim.sweep.seeds import design_rng, replicate_seeds
 
 
 @dataclass(frozen=True)

@@ -21,14 +21,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from stisim.errors import StisimError
-from stisim.sweep.batch import FILE_MODE
+from stisim.io import atomic_open
 
 MANIFEST = "manifest.jsonl"
 
@@ -158,25 +157,16 @@ class SweepStore:
             return
         self.close()
         keep = {e.line for e in self.entries.values()}
-        fd, tmp = tempfile.mkstemp(prefix=".manifest.", suffix=".tmp", dir=self.dir)
         new: dict[str, Entry] = {}
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out, \
-                    self.manifest.open(encoding="utf-8") as fh:
-                n_out = 0
-                for n, line in enumerate(fh):
-                    if n in keep:
-                        out.write(line)
-                        rec = json.loads(line)
-                        new[rec["key"]] = _entry(rec, n_out)
-                        n_out += 1
-                out.flush()
-                os.fsync(out.fileno())
-            os.chmod(tmp, FILE_MODE)
-            os.replace(tmp, self.manifest)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_open(self.manifest, "w", fsync=True) as out, \
+                self.manifest.open(encoding="utf-8") as fh:
+            n_out = 0
+            for n, line in enumerate(fh):
+                if n in keep:
+                    out.write(line)
+                    rec = json.loads(line)
+                    new[rec["key"]] = _entry(rec, n_out)
+                    n_out += 1
         self.entries = new
         self._lines = n_out
 
@@ -196,15 +186,8 @@ class SweepStore:
 
     def write_json(self, path: Path, obj: Any) -> None:
         """Write JSON atomically (temporary file + rename)."""
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(obj, fh, indent=1, default=_json_default)
-            os.chmod(tmp, FILE_MODE)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_open(path, "w") as fh:
+            json.dump(obj, fh, indent=1, default=_json_default)
 
 
 def checksum(path: Path) -> str:

@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 
 from stisim.config import load_config
 from stisim.errors import ConfigError
+from stisim.seeds import design_rng, replicate_seeds
 from stisim.sweep.designs import build_design, salib_problem
 from stisim.sweep.parameters import Parameter, parse_uncertainty
-from stisim.sweep.seeds import design_rng, replicate_seeds
 
 
 def unc(name: str, **kw) -> Parameter:
