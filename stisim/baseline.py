@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from stisim import data
+from stisim.data.indicators import registry
 from stisim.errors import DataError
-from stisim.sdg.registry import registry
 
 # Observations older than this many years before the base year are not used for imputation.
 IMPUTATION_WINDOW = 10

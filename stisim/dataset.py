@@ -28,21 +28,59 @@ VOLATILE_ATTRS = ("created",)
 
 
 @cache
-def variable_table() -> dict[str, dict[str, Any]]:
-    """All documented variables (``data/variables.yml`` plus registered extensions)."""
+def _common() -> dict[str, dict[str, Any]]:
     with data.path("variables.yml").open(encoding="utf-8") as fh:
-        table = yaml.safe_load(fh)
-    table.update(_EXTRA)
-    return table
+        return yaml.safe_load(fh)
 
 
-_EXTRA: dict[str, dict[str, Any]] = {}
+# Variables documented per kind of Dataset ("run": the run dataset and its extensions,
+# "allocation", "comparison", "sweep", "sdg", "analysis"). The same name may mean different
+# things in different kinds (``spend`` of a strategy comparison is per strategy), so a
+# Dataset is annotated from the table of its own kind, never from whatever was registered
+# last in the process.
+_KINDS: dict[str, dict[str, dict[str, Any]]] = {}
+_DOC_KEYS = ("units", "long_name", "description")
 
 
-def register_variables(entries: dict[str, dict[str, Any]]) -> None:
-    """Document variables added by an engine or a plugin (same keys as variables.yml)."""
-    _EXTRA.update(entries)
+def register_variables(entries: dict[str, dict[str, Any]], kind: str = "run") -> None:
+    """Document variables of the Datasets of ``kind`` (same keys as variables.yml).
+
+    Re-registering a variable with the same documentation is a no-op; a different one for a
+    name the kind already documents is an error (two meanings of one name in one Dataset).
+    """
+    table = _KINDS.setdefault(kind, {})
+    base = _common() if kind == "run" else {}
+    for name, meta in entries.items():
+        old = table.get(name, base.get(name))
+        if old is not None and _docs(old) != _docs(meta):
+            raise ValueError(f"variable {name!r} of {kind} datasets is already documented "
+                             f"differently: {_docs(old)} vs {_docs(meta)}")
+        table[name] = dict(meta)
     variable_table.cache_clear()
+
+
+def _docs(meta: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(str(meta.get(k, "")).strip() for k in _DOC_KEYS)
+
+
+def variable_kinds() -> list[str]:
+    """Kinds of Dataset with registered variables, sorted."""
+    return sorted(_KINDS)
+
+
+@cache
+def variable_table(kind: str | None = None) -> dict[str, dict[str, Any]]:
+    """Documented variables: the common ones (``data/variables.yml``) with those of ``kind``
+    (which take precedence); without ``kind``, every documented variable, a name documented
+    by several kinds taking the common meaning, else that of the first kind by name."""
+    table = dict(_common())
+    if kind is not None:
+        table.update(_KINDS.get(kind, {}))
+        return table
+    for name in sorted(_KINDS):
+        for var, meta in _KINDS[name].items():
+            table.setdefault(var, meta)
+    return table
 
 
 @cache
@@ -59,12 +97,13 @@ def git_commit() -> str:
         return "unknown"
 
 
-def annotate(ds: xr.Dataset) -> xr.Dataset:
-    """Attach units, long_name and description to every data variable.
+def annotate(ds: xr.Dataset, kind: str | None = None) -> xr.Dataset:
+    """Attach units, long_name and description to every data variable, from the table of
+    ``kind`` (:func:`variable_table`).
 
     Raises ``KeyError`` for a variable missing from the table, so nothing undocumented ships.
     """
-    table = variable_table()
+    table = variable_table(kind)
     missing = [name for name in ds.data_vars if name not in table]
     if missing:
         raise KeyError(f"undocumented dataset variables {missing}: add them to variables.yml "

@@ -20,8 +20,8 @@ import xarray as xr
 
 from stisim.baseline import Baseline, load_baseline
 from stisim.config.validate import StisimConfig
+from stisim.data.indicators import registry
 from stisim.dataset import annotate, provenance_attrs
-from stisim.sdg.registry import registry
 from stisim.sdg.scores import goal_scores, index_score, normalise
 
 
@@ -123,7 +123,7 @@ def finalize(ds: xr.Dataset, inputs: RunInputs, extra_attrs: dict[str, Any] | No
     attrs.update(ds.attrs)
     attrs.update(extra_attrs or {})
     ds.attrs = attrs
-    return annotate(ds)
+    return annotate(ds, "run")
 
 
 def run(cfg: StisimConfig) -> xr.Dataset:

@@ -21,14 +21,14 @@ from stisim.agents.catalog import (
     TECH_SOURCES,
     TECHNOLOGIES,
 )
-from stisim.agents.indicators import (
+from stisim.agents.readout import (
     business_rd,
     business_researchers,
     indicator_vector,
     institute_rd,
     institute_researchers,
 )
-from stisim.sdg.registry import codes
+from stisim.data.indicators import codes
 
 EXECUTOR_TYPE = {"ministry": "ministries", "local_government": "local_governments",
                  "partner": "partners"}

@@ -16,7 +16,7 @@ from stisim.dataset import register_variables
 
 def _register_variables() -> None:
     with (Path(__file__).parent / "variables.yml").open(encoding="utf-8") as fh:
-        register_variables(yaml.safe_load(fh))
+        register_variables(yaml.safe_load(fh), kind="analysis")
 
 
 _register_variables()

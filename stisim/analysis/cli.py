@@ -15,7 +15,7 @@ CONDITION_HELP = ("a condition over the sweep, e.g. \"goal_score(goal=9, time=20
 def _indicators(text: str | None) -> tuple[str, ...]:
     if not text:
         return ()
-    from stisim.sdg.registry import registry
+    from stisim.data.indicators import registry
 
     codes = tuple(c.strip() for c in text.split(",") if c.strip())
     known = set(registry().index)

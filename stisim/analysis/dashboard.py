@@ -310,7 +310,7 @@ class Dashboard:
             return
         var, kw = self._metric()
         if var == "indicator_value":
-            from stisim.sdg.registry import registry
+            from stisim.data.indicators import registry
 
             kw["target"] = float(registry().loc[self.indicator.value, "optimum"])
         self.paths.object = plots.fan_chart(self.ds, var, cases=self.cases.value, by=self._by,

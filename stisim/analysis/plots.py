@@ -226,7 +226,7 @@ def goal_bars(ds: xr.Dataset, year: float | None = None, *, cases: Sequence[str]
 def coverage_chart(codes: Sequence[str]) -> Figure:
     """Indicators per goal in the analysis, split by what drives them (agent model or SDG
     interaction network), in the official SDG colours."""
-    from stisim.sdg.registry import registry
+    from stisim.data.indicators import registry
 
     reg = registry().loc[list(codes)]
     fig = _figure(9, 3.0)

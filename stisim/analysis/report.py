@@ -203,7 +203,7 @@ def _objectives(ctx: _Context) -> str:
     out.append("<h3>Scope of this analysis</h3>")
     out.append(table(pd.DataFrame([(k, str(v)) for k, v in rows], columns=["item", "value"])))
     out.append("<h3>SDG indicators covered</h3>")
-    from stisim.sdg.registry import registry
+    from stisim.data.indicators import registry
 
     reg = registry()
     codes = list(ctx.ds["indicator"].values) if ctx.ds is not None else list(reg.index)
@@ -624,7 +624,7 @@ def _execution(ctx: _Context) -> str:
                                "how far a path may drift by chance; this result has "
                                f"{int(mon['members'].max())} member(s). Run `stisim compare` "
                                "or `stisim sweep` with replicates. Expected paths are shown."))
-        from stisim.sdg.registry import registry
+        from stisim.data.indicators import registry
 
         reg = registry()
         figs = []

@@ -129,7 +129,7 @@ def peers(m49: int, base_year: int, region: str | None = None) -> pd.DataFrame:
 
 def peer_summary(long: pd.DataFrame) -> pd.DataFrame:
     """Per indicator: the country's value and score, peer median and range, and its rank."""
-    from stisim.sdg.registry import registry
+    from stisim.data.indicators import registry
 
     reg = registry()
     out = []
@@ -181,7 +181,7 @@ def trend_status(base: float, projected: float, base_year: float, year: float,
 def targets_table(ds: xr.Dataset, year: float | None = None) -> pd.DataFrame:
     """Per indicator and case: base value, median projection at ``year``, the SDR optimum as
     the 2030 target, the projected score and its trend status."""
-    from stisim.sdg.registry import registry
+    from stisim.data.indicators import registry
 
     reg = registry()
     year = target_year(ds) if year is None else year
@@ -235,7 +235,7 @@ def monitoring_table(ds: xr.Dataset, case: str, indicators: list[str],
     under this roadmap, the signal to re-plan (guidebook step 6: monitor, evaluate, update).
     With fewer than 5 members there is no spread to set a trigger from: it is NaN.
     """
-    from stisim.sdg.registry import registry
+    from stisim.data.indicators import registry
 
     reg = registry()
     vals = members(ds, "indicator_value").sel(case=case)

@@ -30,7 +30,7 @@ from stisim.coupling.bridge import optimise_spend
 from stisim.coupling.compare import mean_ci
 from stisim.coupling.execute import execute
 from stisim.coupling.loop import scaled_curves
-from stisim.sdg.registry import registry
+from stisim.data.indicators import registry
 from stisim.sdg.scores import normalise
 from stisim.seeds import monitor_rng
 

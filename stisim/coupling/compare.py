@@ -33,7 +33,7 @@ from stisim.errors import StisimError
 from stisim.roadmap.discount import discount_factors
 
 register_variables(yaml.safe_load(Path(__file__).with_name("variables.yml").read_text(
-    encoding="utf-8")))
+    encoding="utf-8")), kind="comparison")
 
 REFERENCE = "no_roadmap"
 
@@ -71,7 +71,7 @@ def floors_met(portfolio, ds: xr.Dataset) -> xr.DataArray:
     for f in portfolio.floors.itertuples(index=False):
         t = min(float(f.year), float(ds["time"].values[-1]))
         if isinstance(f.indicator, str) and f.indicator:
-            from stisim.sdg.registry import registry
+            from stisim.data.indicators import registry
 
             better = registry().loc[f.indicator, "better"]
             v = ds["indicator_value"].sel(indicator=f.indicator, time=t)

@@ -31,8 +31,8 @@ from stisim import __version__
 from stisim.coupling import simulate as sm
 from stisim.coupling.execute import INSTRUMENT_MAP, execute
 from stisim.coupling.strategies import spend_of_scales
+from stisim.data.indicators import registry
 from stisim.io import atomic_path
-from stisim.sdg.registry import registry
 from stisim.seeds import response_seeds
 
 

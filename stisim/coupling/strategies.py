@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from stisim.sdg.registry import registry
+from stisim.data.indicators import registry
 from stisim.sdg.scores import goal_scores, normalise
 
 OPTIMAL = {"optimal_sdg": "sdg", "optimal_value": "value", "optimal_min_cost": "min_cost"}

@@ -321,7 +321,7 @@ def define_floor_constraints(model) -> None:
     ind_floors = floors[floors["indicator"].notna()]
     if ind_floors.empty:
         return
-    from stisim.sdg.registry import registry
+    from stisim.data.indicators import registry
 
     reg = registry()
     names = list(ind_floors["name"])
@@ -352,7 +352,7 @@ def _floor_phrase(model, name: str) -> str:
     target = float(model.param("floor_target").sel(floor=name))
     if f["goal"] is not None and not (isinstance(f["goal"], float) and np.isnan(f["goal"])):
         return f"the SDG {int(f['goal'])} floor of {target:g} by {int(f['year'])}"
-    from stisim.sdg.registry import registry
+    from stisim.data.indicators import registry
 
     row = registry().loc[f["indicator"]]
     op = "at least" if row["better"] == "higher" else "at most"

@@ -84,7 +84,7 @@ class ModelInputs:
 def default_weights(goal_weights: dict | None = None,
                     indicator_weights: dict | None = None) -> pd.Series:
     """Indicator weights making the objective SDG-index points (times multipliers)."""
-    from stisim.sdg.registry import registry
+    from stisim.data.indicators import registry
 
     reg = registry()
     per_goal = reg.groupby("goal")["code"].count()
@@ -104,7 +104,7 @@ def build_inputs(portfolio: Portfolio, options: OptimiseConfig, base_year: int =
     ``counterfactual_path`` (indicator, year), e.g. simulated by the agent model without the
     roadmap, replaces the flat or trend path for the indicators it covers.
     """
-    from stisim.sdg.registry import registry
+    from stisim.data.indicators import registry
 
     reg = registry()
     responses = responses or ResponseCurves.from_portfolio(portfolio)
@@ -153,7 +153,7 @@ def effect_table(portfolio: Portfolio, responses: ResponseCurves, used: set[str]
                  ) -> pd.DataFrame:
     """Modelled effects: kind (linear, concave, chord), breakpoints in scale units (progress
     direction), the linear slope and the first year the effect counts."""
-    from stisim.sdg.registry import registry
+    from stisim.data.indicators import registry
 
     better = registry()["better"].to_dict()
     total = portfolio.total_cost().to_series().to_dict()
@@ -200,7 +200,7 @@ def counterfactual(portfolio: Portfolio, indicators: list[str], base_year: int, 
                    path_override: xr.DataArray | None = None) -> tuple[xr.DataArray, dict]:
     """Indicator levels per horizon year without the roadmap, and their provenance."""
     from stisim.baseline import load_baseline
-    from stisim.sdg.registry import registry
+    from stisim.data.indicators import registry
 
     reg = registry()
     b = load_baseline(portfolio.country_m49, base_year)

@@ -104,7 +104,7 @@ def _check_optimise(cfg) -> list[Problem]:
             problems.append(Problem(f"optimise.goal_weights.{goal}", "must not be negative", w,
                                     ">= 0"))
     if opt.indicator_weights:
-        from stisim.sdg.registry import codes
+        from stisim.data.indicators import codes
 
         known = codes()
         for code, w in opt.indicator_weights.items():

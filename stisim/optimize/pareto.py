@@ -79,7 +79,7 @@ def pareto_front(model, against: str, points: int = 7) -> xr.Dataset:
 
 def _front_dataset(model, xs, f1, f2, s1, s2, primary, against, seconds) -> xr.Dataset:
     from stisim.dataset import annotate
-    from stisim.optimize.results import variable_values
+    from stisim.optimize.results import KIND, variable_values
 
     p = model.portfolio
     n = len(xs)
@@ -99,4 +99,4 @@ def _front_dataset(model, xs, f1, f2, s1, s2, primary, against, seconds) -> xr.D
                     secondary_units=UNITS[against], currency=p.currency,
                     method="augmented epsilon-constraint (AUGMECON)",
                     solver_seconds=float(seconds))
-    return annotate(ds)
+    return annotate(ds, KIND)

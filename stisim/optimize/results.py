@@ -22,8 +22,9 @@ from stisim.dataset import annotate, provenance_attrs, register_variables
 from stisim.optimize.objectives import SENSE, UNITS
 from stisim.optimize.solve import SolveResult
 
+KIND = "allocation"  # the kind of Dataset whose variables optimize/variables.yml documents
 register_variables(yaml.safe_load(Path(__file__).with_name("variables.yml").read_text(
-    encoding="utf-8")))
+    encoding="utf-8")), kind=KIND)
 
 
 def variable_values(model, name: str, x: np.ndarray, fill: float = 0.0) -> xr.DataArray:
@@ -53,7 +54,7 @@ def indicator_gains(model, scale: pd.Series, factors: xr.DataArray | None = None
                     ) -> tuple[xr.DataArray, xr.DataArray]:
     """Gains of every response curve at the funded scales: (indicator, year[, scenario])
     and the sustained gain per (action, indicator)."""
-    from stisim.sdg.registry import registry
+    from stisim.data.indicators import registry
 
     p = model.portfolio
     codes = list(registry().index)
@@ -152,7 +153,7 @@ def _duals(model, result: SolveResult) -> dict[str, xr.DataArray]:
 
 
 def _floor_sign(name: str, model) -> float:
-    from stisim.sdg.registry import registry
+    from stisim.data.indicators import registry
 
     ind = model.portfolio.floors.set_index("name").loc[name, "indicator"]
     return 1.0 if registry().loc[ind, "better"] == "higher" else -1.0
@@ -213,7 +214,7 @@ def assign_solution(model, result: SolveResult, *, cfg_container: dict | None = 
         if model.measure != "regret" and SENSE[objective] == "min":
             objective_value = -objective_value
         objective_value += 0.0
-    from stisim.sdg.registry import registry
+    from stisim.data.indicators import registry
 
     reg = registry()
     ds = xr.Dataset(data)
@@ -249,7 +250,7 @@ def assign_solution(model, result: SolveResult, *, cfg_container: dict | None = 
         responses=model.inputs.responses.origin, model_size=json.dumps(stats(model)),
         **{k: float(v) for k, v in timings.items()}, **attrs_extra,
     )
-    return annotate(ds)
+    return annotate(ds, KIND)
 
 
 def _options_dict(options) -> dict[str, Any]:

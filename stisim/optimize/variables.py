@@ -116,7 +116,7 @@ def define_goal_score_variables(model) -> None:
     goal_floors = floors[floors["goal"].notna()]
     if goal_floors.empty:
         return
-    from stisim.sdg.registry import registry
+    from stisim.data.indicators import registry
 
     reg = registry()
     inds = inp.indicators

@@ -414,7 +414,7 @@ class _Builder:
                              self.label)
 
     def floors(self, items: list[dict], country_m49: int | None) -> pd.DataFrame:
-        from stisim.sdg.registry import registry
+        from stisim.data.indicators import registry
 
         reg = registry()
         goals_with = sorted(set(reg["goal"].astype(int)))
@@ -457,7 +457,7 @@ class _Builder:
 
     def scenarios(self, items: list[dict], actions: pd.DataFrame, sources: pd.DataFrame
                   ) -> pd.DataFrame:
-        from stisim.sdg.registry import codes
+        from stisim.data.indicators import codes
 
         rows = []
         probs = [s["probability"] for s in items]
@@ -491,7 +491,7 @@ class _Builder:
         return df.set_index("id", drop=False)
 
     def trend(self, value: dict[str, float]) -> dict[str, float]:
-        from stisim.sdg.registry import codes
+        from stisim.data.indicators import codes
 
         known = codes()
         for code in value:

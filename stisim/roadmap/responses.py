@@ -81,7 +81,7 @@ class ResponseCurves:
         """Curves from a long table: action, indicator, spend, gain, optional gain_low,
         gain_high and lag (defaults to the portfolio effect's lag, else 1). A zero-spend point
         with zero gain is added when missing."""
-        from stisim.sdg.registry import registry
+        from stisim.data.indicators import registry
 
         required = {"action", "indicator", "spend", "gain"}
         missing = required - set(table.columns)

@@ -44,7 +44,7 @@ def _allowed_values(name: str) -> tuple[str, ...]:
 
         return tuple(instrument_ids())
     if name == "indicators":
-        from stisim.sdg.registry import codes
+        from stisim.data.indicators import codes
 
         return tuple(codes())
     raise KeyError(name)

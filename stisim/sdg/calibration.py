@@ -32,9 +32,8 @@ from scipy import optimize
 from tqdm.auto import tqdm
 
 from stisim.config.validate import StisimConfig, validate
+from stisim.data.indicators import check_codes, registry
 from stisim.errors import ConfigError, DataError, Problem
-from stisim.sdg import variables as _variables  # noqa: F401  (documents the outputs)
-from stisim.sdg.registry import check_codes, registry
 
 Simulator = Callable[[dict[str, Any]], xr.Dataset]
 

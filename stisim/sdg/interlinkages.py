@@ -39,6 +39,7 @@ from scipy.stats import theilslopes
 
 from stisim.baseline import Baseline
 from stisim.config.validate import StisimConfig
+from stisim.data.indicators import check_codes, registry
 from stisim.errors import DataError
 from stisim.sdg.matrices import (
     GOALS,
@@ -50,7 +51,6 @@ from stisim.sdg.matrices import (
     validate_matrix,
     weitz2018,
 )
-from stisim.sdg.registry import check_codes, registry
 
 __all__ = ["InteractionMatrix", "apply_interlinkages", "damped_trend_paths",
            "decompose_interlinkages", "historical_trends", "influence_scores",

@@ -153,7 +153,7 @@ def _check_sdg(cfg) -> list[Problem]:
 
 @check
 def _check_calibrate(cfg) -> list[Problem]:
-    from stisim.sdg.registry import registry
+    from stisim.data.indicators import registry
 
     c = cfg.calibrate
     out = []

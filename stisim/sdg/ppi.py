@@ -36,10 +36,9 @@ import xarray as xr
 from scipy.stats import theilslopes
 
 from stisim import data
+from stisim.data.indicators import registry
 from stisim.errors import DataError
-from stisim.sdg import variables as _variables  # noqa: F401  (documents the outputs)
 from stisim.sdg.interlinkages import propagate
-from stisim.sdg.registry import registry
 
 FILES = {"indicators": "data_indicators.csv", "network": "data_network.csv",
          "expenditure": "data_expenditure.csv", "relational": "data_relational_table.csv",

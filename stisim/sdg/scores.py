@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from stisim.sdg.registry import check_codes, registry
+from stisim.data.indicators import check_codes, registry
 
 
 def _bounds(values: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray]:

@@ -47,7 +47,7 @@ def variable_docs() -> dict[str, dict[str, str]]:
 
     with (Path(__file__).with_name("variables.yml")).open(encoding="utf-8") as fh:
         table = yaml.safe_load(fh)
-    register_variables(table)
+    register_variables(table, kind="sweep")
     return {name: {k: str(meta[k]).strip() for k in ("units", "long_name", "description")}
             for name, meta in table.items()}
 

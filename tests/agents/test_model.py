@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from stisim.agents.simulate import build_model, simulate_agents
-from stisim.sdg.registry import codes
+from stisim.data.indicators import codes
 from tests.agents.conftest import PILOTS, small_inputs
 
 FIRST_STEP_CODES = ("9.5.1", "9.5.2", "17.8.1", "9.c.1", "7.2.1", "9.2.1", "9.b.1")

@@ -15,8 +15,8 @@ import xarray as xr
 import yaml
 
 from stisim.baseline import load_baseline
+from stisim.data.indicators import registry
 from stisim.dataset import provenance_attrs
-from stisim.sdg.registry import registry
 from stisim.sdg.scores import goal_scores, index_score, normalise
 
 GHANA = 288

@@ -6,8 +6,8 @@ import numpy as np
 
 from stisim.coupling.loop import closed_loop, loop_report
 from stisim.coupling.responses import estimate_responses
+from stisim.data.indicators import registry
 from stisim.roadmap.responses import is_concave
-from stisim.sdg.registry import registry
 from tests.coupling.conftest import tiny_cfg
 
 

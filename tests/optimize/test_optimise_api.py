@@ -28,7 +28,7 @@ def test_dataset_contract(tmp_path):
                 "total_seconds", "config", "stisim_version", "git_commit", "portfolio_sha256"):
         assert key in ds.attrs, key
     assert ds.attrs["total_seconds"] >= ds.attrs["solver_seconds"] > 0
-    table = variable_table()
+    table = variable_table("allocation")
     for name in ds.data_vars:
         assert name in table and ds[name].attrs["units"] and ds[name].attrs["description"]
     path = write_dataset(ds, tmp_path / "allocation.nc")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from stisim.data.indicators import codes
 from stisim.roadmap import instruments, load_portfolio
 from stisim.roadmap.portfolio import SCENARIO_DIR
-from stisim.sdg.registry import codes
 
 COUNTRIES = ["ethiopia", "ghana", "india", "kenya", "serbia", "ukraine"]
 

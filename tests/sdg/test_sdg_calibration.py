@@ -12,6 +12,7 @@ import yaml
 
 from stisim.cli import main
 from stisim.config import load_config
+from stisim.data.indicators import registry
 from stisim.errors import ConfigError
 from stisim.io import open_dataset
 from stisim.sdg.calibration import (
@@ -24,7 +25,6 @@ from stisim.sdg.calibration import (
     to_dataset,
     write_scenario,
 )
-from stisim.sdg.registry import registry
 
 YEARS = np.arange(2010, 2023, dtype=float)
 TRUE = {"diffusion.p": 0.012, "diffusion.q": 0.38, "firms.rd_propensity": 0.45}

@@ -12,6 +12,7 @@ import xarray as xr
 from stisim import data
 from stisim.baseline import load_baseline
 from stisim.config import load_config
+from stisim.data.indicators import codes, registry
 from stisim.errors import ConfigError, DataError
 from stisim.pipeline import RunInputs, finalize, interlink
 from stisim.sdg.interlinkages import (
@@ -30,7 +31,6 @@ from stisim.sdg.matrices import (
     to_goal_matrix,
     weitz2018,
 )
-from stisim.sdg.registry import codes, registry
 
 # Weitz et al. (2018), Sweden: targets ranked by first- plus second-order influence
 # (the rank published with the matrix, data_sweden.json "Rank").

@@ -1,7 +1,9 @@
-"""SDG indicators computed from the model state each step (registry driver "agents").
+"""SDG indicator values read out of the model state each step (registry driver "agents").
 
 Indicators driven through the SDG interaction network are held at their baseline here; the
-SDG layer moves them afterwards. Equations: docs/model.md, "SDG indicators from state".
+SDG layer moves them afterwards. Equations: docs/model.md, "SDG indicators from state". An
+agent-driven indicator of the registry without a formula here is held at its baseline and
+reported (``indicators_held_at_baseline``).
 """
 
 from __future__ import annotations
@@ -11,14 +13,11 @@ from functools import cache
 import numpy as np
 
 from stisim.agents.catalog import SECTORS
-from stisim.sdg.registry import codes
+from stisim.data.indicators import codes
 
 LOW = SECTORS.index("low_tech_manufacturing")
 MHT = SECTORS.index("medium_high_tech_manufacturing")
 
-# Agent-driven indicators this module computes.
-COMPUTED = ("7.1.1", "7.2.1", "8.1.1", "8.2.1", "8.5.2", "9.2.1", "9.4.1", "9.5.1", "9.5.2",
-            "9.b.1", "9.c.1", "13.2.2", "17.6.1", "17.8.1")
 
 
 def business_rd(model) -> float:

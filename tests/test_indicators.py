@@ -10,8 +10,7 @@ import xarray as xr
 
 from stisim import data
 from stisim.baseline import load_baseline
-from stisim.errors import ConfigError
-from stisim.sdg.registry import (
+from stisim.data.indicators import (
     COLUMNS,
     check_codes,
     codes,
@@ -20,6 +19,7 @@ from stisim.sdg.registry import (
     load_registry,
     registry,
 )
+from stisim.errors import ConfigError
 from stisim.sdg.scores import normalise
 
 

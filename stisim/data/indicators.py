@@ -1,5 +1,8 @@
 """The SDG indicator registry: one row per indicator in ``data/indicators.csv``.
 
+It sits with the packaged data (below the SDG layer) because the baseline loader reads it to
+know which series makes each indicator; the SDG layer scores and moves indicators with it.
+
 Columns: ``code`` (UN indicator code), ``name``, ``unit``, ``goal``, ``better`` (higher or
 lower), ``source`` (``unsd`` series or ``sdr`` panel code in ``series``: the baseline source),
 ``sdr_code`` (SDR 2022 bounds used), ``lower`` (score 0) and ``optimum`` (score 100),
