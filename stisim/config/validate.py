@@ -9,12 +9,12 @@ defaults, types and ranges.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import types
 import typing
 from collections.abc import Mapping
 from typing import Any
 
+from stisim.config.kernel import allowed_text, out_of_bounds
 from stisim.config.sections import CHECKS, ROOT_KEYS, SECTIONS, load_builtin_sections
 from stisim.errors import ConfigError, Problem
 from stisim.plugins import allowed_prefixes, target_allowed
@@ -40,12 +40,6 @@ class StisimConfig:
         out: dict[str, Any] = {"seed": self.seed}
         out.update({k: dataclasses.asdict(v) for k, v in self.sections.items()})
         return out
-
-
-def _suggest(key: str, allowed: list[str]) -> str:
-    close = difflib.get_close_matches(key, allowed, n=1)
-    listing = ", ".join(allowed)
-    return f"{listing} (did you mean {close[0]!r}?)" if close else listing
 
 
 def _type_name(tp: Any) -> str:
@@ -126,28 +120,13 @@ class FieldValidator:
         if choices is not None:
             allowed = list(choices() if callable(choices) else choices)
             if value not in allowed:
-                shown = [str(a) for a in allowed]
-                if len(shown) > 20:
-                    close = difflib.get_close_matches(str(value), shown, n=3)
-                    text = f"{len(shown)} values such as {', '.join(shown[:8])}, ..."
-                    if close:
-                        text += f" (closest: {', '.join(close)})"
-                else:
-                    text = _suggest(str(value), shown)
-                self.add(path, "not an allowed value", value, text)
+                self.add(path, "not an allowed value", value, allowed_text(allowed, value))
             return
         if not isinstance(value, (int, float)):
             return
-        bounds = []
-        ok = True
-        for key, sym, cmp in (("ge", ">=", lambda a, b: a >= b), ("gt", ">", lambda a, b: a > b),
-                              ("le", "<=", lambda a, b: a <= b), ("lt", "<", lambda a, b: a < b)):
-            bound = meta.get(key)
-            if bound is not None:
-                bounds.append(f"{sym} {bound}")
-                ok = ok and cmp(value, bound)
-        if not ok:
-            self.add(path, "out of range", value, " and ".join(bounds))
+        broken = out_of_bounds(value, meta)
+        if broken:
+            self.add(path, "out of range", value, broken)
 
     def dataclass(self, path: str, data: Mapping[str, Any], cls: type) -> Any:
         hints = typing.get_type_hints(cls)
@@ -157,7 +136,7 @@ class FieldValidator:
             sub = f"{path}.{key}" if path else str(key)
             if key not in fields:
                 self.add(sub, f"unknown key in {path or 'config'}", None,
-                         _suggest(str(key), sorted(fields)))
+                         allowed_text(sorted(fields), key))
                 continue
             f = fields[key]
             coerced = self.coerce(sub, value, hints[key])
@@ -202,7 +181,7 @@ def validate(container: Mapping[str, Any], origins: Mapping[str, str] | None = N
     allowed = sorted([*SECTIONS, *ROOT_SCALARS])
     for key in data:
         if key not in SECTIONS and key not in ROOT_SCALARS:
-            walker.add(str(key), "unknown top-level key", None, _suggest(str(key), allowed))
+            walker.add(str(key), "unknown top-level key", None, allowed_text(allowed, key))
     seed = data.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int):
         walker.add("seed", "must be an integer", seed, "0 <= seed < 2**32")

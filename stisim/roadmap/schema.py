@@ -10,7 +10,6 @@ from and what is allowed. The docs table comes from :func:`attribute_rows`.
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import re
 from collections.abc import Callable, Mapping
@@ -20,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from stisim.config.kernel import allowed_text, bounds_text, out_of_bounds
 from stisim.errors import Problem
 
 SCHEMA_FILE = Path(__file__).with_name("attributes.yml")
@@ -50,22 +50,11 @@ def _allowed_values(name: str) -> tuple[str, ...]:
     raise KeyError(name)
 
 
-def allowed_text(values: list | tuple, got: Any = None) -> str:
-    shown = [str(v) for v in values]
-    text = ", ".join(shown) if len(shown) <= 30 else ", ".join(shown[:30]) + ", ..."
-    if got is not None:
-        close = difflib.get_close_matches(str(got), shown, n=1)
-        if close:
-            text += f" (did you mean {close[0]!r}?)"
-    return text
-
-
 def attribute_rows(component: str) -> list[dict[str, str]]:
     """Rows (attribute, type, unit, default, required, allowed, description) for docs."""
     rows = []
     for name, meta in attributes()[component].items():
-        bounds = [f"{sym} {meta[k]}" for k, sym in (("ge", ">="), ("gt", ">"), ("le", "<="),
-                                                    ("lt", "<")) if k in meta]
+        bounds = bounds_text(meta)
         allowed = meta.get("allowed")
         if isinstance(allowed, list):
             bounds.append("one of " + ", ".join(map(str, allowed)))
@@ -190,15 +179,9 @@ class Checker:
         return out
 
     def _bounds(self, path: str, value: float, meta: dict[str, Any], where: str) -> None:
-        checks = (("ge", ">=", lambda a, b: a >= b), ("gt", ">", lambda a, b: a > b),
-                  ("le", "<=", lambda a, b: a <= b), ("lt", "<", lambda a, b: a < b))
-        texts, ok = [], True
-        for key, sym, cmp in checks:
-            if key in meta:
-                texts.append(f"{sym} {meta[key]}")
-                ok = ok and cmp(value, meta[key])
-        if not ok:
-            self.add(path, "out of range", value, " and ".join(texts), where)
+        broken = out_of_bounds(value, meta)
+        if broken:
+            self.add(path, "out of range", value, broken, where)
 
     def _t_text(self, path, value, meta, where):
         if isinstance(value, (dict, list)):

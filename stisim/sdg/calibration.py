@@ -31,6 +31,7 @@ import yaml
 from scipy import optimize
 from tqdm.auto import tqdm
 
+from stisim.config.kernel import interval_violations
 from stisim.config.validate import StisimConfig, validate
 from stisim.data.indicators import check_codes, registry
 from stisim.errors import ConfigError, DataError, Problem
@@ -403,14 +404,10 @@ def parameter_problems(cfg: StisimConfig, specs: Sequence[Parameter]) -> list[Pr
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             problems.append(Problem(f"{where}.path", "not a numeric parameter", spec.path))
             continue
-        meta = fields[name].metadata
-        checks = (("ge", spec.lower, lambda v, b: v >= b), ("gt", spec.lower, lambda v, b: v > b),
-                  ("le", spec.upper, lambda v, b: v <= b), ("lt", spec.upper, lambda v, b: v < b))
-        for key, end, ok in checks:
-            bound = meta.get(key)
-            if bound is not None and not ok(end, bound):
-                problems.append(Problem(where, f"interval outside the allowed range of "
-                                        f"{spec.path} ({key} {bound})", (spec.lower, spec.upper)))
+        broken = interval_violations(spec.lower, spec.upper, fields[name].metadata)
+        if broken:
+            problems.append(Problem(where, f"interval outside the allowed range of {spec.path}",
+                                    (spec.lower, spec.upper), " and ".join(broken)))
     return problems
 
 

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from stisim.config.kernel import allowed_text, interval_violations
 from stisim.errors import Problem
 
 DISTRIBUTIONS = ("uniform", "loguniform", "triangular", "normal", "lognormal", "integer",
@@ -219,11 +220,11 @@ def parse_uncertainty(path: str, spec: Any, where: str) -> tuple[Parameter | Non
         dist = "choice" if "values" in spec else "uniform"
     if dist not in DISTRIBUTIONS:
         return None, [Problem(f"{where}.dist", "unknown distribution", dist,
-                              ", ".join(DISTRIBUTIONS))]
+                              allowed_text(DISTRIBUTIONS, dist))]
     extra = sorted(set(spec) - {"dist", *_ALLOWED[dist]})
     for key in extra:
         problems.append(Problem(f"{where}.{key}", f"not a field of a {dist} distribution",
-                                spec[key], ", ".join(_ALLOWED[dist])))
+                                spec[key], allowed_text(_ALLOWED[dist], key)))
     for key in _NEEDS[dist]:
         if key not in spec:
             problems.append(Problem(f"{where}.{key}", f"required by a {dist} distribution",
@@ -356,19 +357,6 @@ def _scalar_type(tp: Any) -> Any:
     return tp
 
 
-def _bound_problems(where: str, lo: float, hi: float, meta: Mapping[str, Any]) -> list[str]:
-    out = []
-    if meta.get("ge") is not None and lo < meta["ge"]:
-        out.append(f">= {meta['ge']}")
-    if meta.get("gt") is not None and lo <= meta["gt"]:
-        out.append(f"> {meta['gt']}")
-    if meta.get("le") is not None and hi > meta["le"]:
-        out.append(f"<= {meta['le']}")
-    if meta.get("lt") is not None and hi >= meta["lt"]:
-        out.append(f"< {meta['lt']}")
-    return out
-
-
 def probe_values(cfg: Any, path: str, values: Sequence[Any]) -> list[Problem]:
     """Validate the config with ``path`` set to each value (types, ranges, choices)."""
     from stisim.config.validate import validate
@@ -428,7 +416,7 @@ def check_parameters(cfg: Any) -> list[Problem]:
             if p.name not in groups:
                 problems.append(Problem(where, "not a config group; sweep a config path "
                                         "(section.field) or a group", p.name,
-                                        ", ".join(sorted(groups))))
+                                        allowed_text(sorted(groups), p.name)))
             elif p.dist != "choice":
                 problems.append(Problem(where, "a config group takes a list of option names",
                                         None, f"[{p.name} options ...]"))
@@ -461,7 +449,7 @@ def check_parameters(cfg: Any) -> list[Problem]:
                                     "a list", p.dist))
             continue
         lo, hi = p.support()
-        broken = _bound_problems(where, lo, hi, meta)
+        broken = interval_violations(lo, hi, meta)
         if broken:
             hint = " (truncate it with low and high)" if not p.bounded else ""
             problems.append(Problem(where, f"the distribution reaches [{lo}, {hi}], outside "

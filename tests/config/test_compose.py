@@ -112,3 +112,17 @@ def test_non_scenario_yaml_is_not_a_scenario(scenario_dir):
     (scenario_dir / "portfolio.yaml").write_text("actions: []\n")
     (p,) = problems_of(["scenario=portfolio"])
     assert p.path == "scenario"
+
+
+def test_validation_kernel_messages():
+    """One kernel words every bound and allowed-value problem (config, portfolios, sweeps)."""
+    from stisim.config.kernel import allowed_text, interval_violations, out_of_bounds
+
+    assert out_of_bounds(1.5, {"ge": 0.0, "le": 1.0}) == ">= 0.0 and <= 1.0"
+    assert out_of_bounds(0.5, {"ge": 0.0, "le": 1.0}) is None
+    assert out_of_bounds(0.0, {"gt": 0.0}) == "> 0.0"
+    assert interval_violations(-1.0, 0.5, {"ge": 0.0, "lt": 0.5}) == [">= 0.0", "< 0.5"]
+    assert allowed_text(["ghana", "kenya"], "kenia") == "ghana, kenya (did you mean 'kenya'?)"
+    many = [f"c{i:02d}" for i in range(30)]
+    assert allowed_text(many, "c3").startswith("30 values such as c00, c01")
+    assert "did you mean" in allowed_text(many, "c3")

@@ -124,7 +124,7 @@ def test_parameter_paths_are_checked_against_the_config():
     assert "calibrate.parameters[1].path: not a parameter of section 'sdg'" in text
     assert "calibrate.parameters[2].path: not a numeric parameter" in text
     assert "calibrate.parameters[3]: interval outside the allowed range of " \
-           "sdg.trend_damping (le 1.0)" in text
+           "sdg.trend_damping (got (0.5, 1.5)); allowed: <= 1.0" in text
     assert len(problems) == 4
 
 
