@@ -657,7 +657,7 @@ import numpy as np
 
 from stisim.agents.firms import F32
 from stisim.agents.registry import agent_type, firm_rule
-from stisim.config.params import param
+from stisim.config.fields import param
 
 
 @dataclass
@@ -898,7 +898,7 @@ indicator's SDR span, in score points). Nelder-Mead on a logit scale keeps the p
 inside their intervals; every evaluation uses the same seeds (common random numbers).
 '''),
     code('''
-from stisim.sdg.calibration import fit_table, run_calibration
+from stisim.calibrate import fit_table, run_calibration
 
 done = run_calibration(cfg, work / "calibration", progress=False)
 result = done.result

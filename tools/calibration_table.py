@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from stisim.calibrate import CalibrationResult, run_calibration
 from stisim.config import load_config
-from stisim.sdg.calibration import CalibrationResult, run_calibration
 
 PILOTS = ("ethiopia", "ghana", "india", "kenya", "serbia", "ukraine")
 

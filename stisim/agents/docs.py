@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from stisim.config.params import describe
+from stisim.config.fields import describe
 
 BEGIN = "<!-- BEGIN GENERATED PARAMETER TABLES (python -m stisim.agents.docs) -->"
 END = "<!-- END GENERATED PARAMETER TABLES -->"

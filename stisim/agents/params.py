@@ -22,7 +22,7 @@ from stisim.agents.catalog import (
     TECHNOLOGIES,
     TECHNOLOGY_INSTRUMENTS,
 )
-from stisim.config.params import param
+from stisim.config.fields import param
 from stisim.config.sections import check, section
 from stisim.errors import Problem
 

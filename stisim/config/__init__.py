@@ -1,7 +1,7 @@
 """Configuration: sections (dataclasses), Hydra composition and validation."""
 
 from stisim.config.compose import compose, load_config
-from stisim.config.params import param
+from stisim.config.fields import param
 from stisim.config.sections import check, section
 from stisim.config.validate import StisimConfig, validate
 

@@ -53,15 +53,24 @@ def check(func: Callable[[Any], list]) -> Callable[[Any], list]:
     return func
 
 
+# The modules that declare stisim's own sections, by name: the config layer knows where the
+# sections are, not what they hold (each package declares its sections in a module named
+# ``params``; plugins add theirs through stisim.plugins).
+BUILTIN_SECTION_MODULES = ("stisim.config.schema", "stisim.agents.params",
+                           "stisim.optimize.params", "stisim.sweep.params",
+                           "stisim.coupling.params", "stisim.calibrate.params",
+                           "stisim.sdg.params")
+
+
 def load_builtin_sections() -> None:
     """Import the modules that declare stisim's own sections."""
-    from stisim.config import schema  # noqa: F401
+    import importlib
+
     from stisim.plugins import load_plugins
 
-    for module in ("stisim.agents.params", "stisim.optimize.params", "stisim.sweep.params",
-                   "stisim.coupling.params", "stisim.sdg.params"):
+    for module in BUILTIN_SECTION_MODULES:
         try:
-            __import__(module)
+            importlib.import_module(module)
         except ModuleNotFoundError as exc:  # engine not present in this build
             if exc.name is None or not module.startswith(exc.name):
                 raise

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from stisim.config.params import param
+from stisim.config.fields import param
 from stisim.config.sections import check, root_key, section
 from stisim.errors import Problem
 

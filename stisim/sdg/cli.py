@@ -11,7 +11,7 @@ from stisim.config.validate import StisimConfig
 @command("calibrate", "fit parameters to a country's observed 2010-2022 history (scipy, "
          "progress bar)", config_name="calibrate")
 def calibrate_command(cfg: StisimConfig, run_dir: Path) -> int:
-    from stisim.sdg.calibration import fit_table, run_calibration
+    from stisim.calibrate import fit_table, run_calibration
 
     out = run_calibration(cfg, run_dir)
     r = out.result

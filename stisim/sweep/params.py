@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from stisim.config.params import param
+from stisim.config.fields import param
 from stisim.config.sections import check, section
 from stisim.errors import Problem
 

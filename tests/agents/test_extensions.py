@@ -11,7 +11,7 @@ from stisim.agents.firms import F32
 from stisim.agents.registry import firm_rule
 from stisim.agents.simulate import build_model, simulate_agents
 from stisim.config import load_config
-from stisim.config.params import param
+from stisim.config.fields import param
 from stisim.errors import ConfigError
 from tests.agents.conftest import SMALL, small_inputs
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
-from stisim.config.params import param
+from stisim.config.fields import param
 from stisim.config.sections import SECTIONS, section
 
 

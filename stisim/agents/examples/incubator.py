@@ -26,7 +26,7 @@ import numpy as np
 
 from stisim.agents.firms import F32
 from stisim.agents.registry import agent_type, firm_rule
-from stisim.config.params import param
+from stisim.config.fields import param
 from stisim.errors import ConfigError, Problem
 
 

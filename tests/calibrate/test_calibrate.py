@@ -10,21 +10,14 @@ import pytest
 import xarray as xr
 import yaml
 
+from stisim.calibrate.history import identified, parameter_problems
+from stisim.calibrate.outputs import to_dataset, write_scenario
+from stisim.calibrate.search import Parameter, calibrate, fit_errors, observed_table
 from stisim.cli import main
 from stisim.config import load_config
 from stisim.data.indicators import registry
 from stisim.errors import ConfigError
 from stisim.io import open_dataset
-from stisim.sdg.calibration import (
-    Parameter,
-    calibrate,
-    fit_errors,
-    identified,
-    observed_table,
-    parameter_problems,
-    to_dataset,
-    write_scenario,
-)
 
 YEARS = np.arange(2010, 2023, dtype=float)
 TRUE = {"diffusion.p": 0.012, "diffusion.q": 0.38, "firms.rd_propensity": 0.45}
