@@ -7,7 +7,8 @@ Each arrow is a plain function usable from a notebook::
     ds = stisim.run(cfg)
     stisim.write_dataset(ds, "kenya.nc")
 
-The command line (:mod:`stisim.cli`) is a thin layer over these functions.
+The command line (:mod:`stisim.cli`) and the drivers (comparison, closed loop, adaptive
+roadmaps, response curves, calibration, sweeps) are thin layers over these functions.
 """
 
 from __future__ import annotations

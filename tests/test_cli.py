@@ -76,3 +76,18 @@ def test_help_and_unknown_command(capsys):
 def test_countries_listing(capsys):
     assert main(["countries", "--region", "Western Africa"]) == 0
     assert "ghana" in capsys.readouterr().out
+
+
+def test_python_dash_m_stisim():
+    """``python -m stisim`` is the same command line as the ``stisim`` script."""
+    import subprocess
+    import sys
+
+    from stisim._version import __version__
+
+    done = subprocess.run([sys.executable, "-m", "stisim", "--version"], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == __version__
+    done = subprocess.run([sys.executable, "-m", "stisim", "rnu"], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 2 and "did you mean 'run'" in done.stderr

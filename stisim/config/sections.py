@@ -58,8 +58,8 @@ def check(func: Callable[[Any], list]) -> Callable[[Any], list]:
 # ``params``; plugins add theirs through stisim.plugins).
 BUILTIN_SECTION_MODULES = ("stisim.config.schema", "stisim.agents.params",
                            "stisim.optimize.params", "stisim.sweep.params",
-                           "stisim.coupling.params", "stisim.calibrate.params",
-                           "stisim.sdg.params")
+                           "stisim.coupling.params", "stisim.sdg.params",
+                           "stisim.calibrate.params")
 
 
 def load_builtin_sections() -> None:

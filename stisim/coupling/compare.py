@@ -224,14 +224,3 @@ def format_table(table: pd.DataFrame) -> str:
             for s, r in table.iterrows()]
     return fmt(rows, ["strategy", "SDG pts x yr vs none [95% CI]", "SDG index gain, end",
                       "floors met", "value", "public cost (disc.)", "official spend"])
-
-
-def plot(ds: xr.Dataset, path: Path) -> Path:
-    """SDG-index change to the roadmap's last year per strategy, with 95% CIs
-    (stisim.analysis.plots)."""
-    from stisim.analysis.plots import strategy_comparison
-
-    last = float(min(ds["year"].values.max(), ds["time"].values.max()))
-    fig = strategy_comparison(ds, "sdg_index", year=last)
-    fig.savefig(path, dpi=100, bbox_inches="tight")
-    return path

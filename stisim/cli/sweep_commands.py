@@ -7,7 +7,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from stisim.cli import command, simple_parser
+from stisim.cli.dispatch import command, simple_parser
 from stisim.config.validate import StisimConfig
 from stisim.errors import StisimError
 

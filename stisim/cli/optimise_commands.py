@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stisim.cli import command
+from stisim.cli.dispatch import command
 from stisim.config.validate import StisimConfig
 
 

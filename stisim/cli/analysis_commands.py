@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stisim.cli import command, simple_parser
+from stisim.cli.dispatch import command, simple_parser
 from stisim.errors import ConfigError, Problem
 
 CONDITION_HELP = ("a condition over the sweep, e.g. \"goal_score(goal=9, time=2030) < 50\" or "

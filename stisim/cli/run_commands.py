@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stisim.cli import command, simple_parser
+from stisim.cli.dispatch import command, simple_parser
 from stisim.config.validate import StisimConfig
 
 
