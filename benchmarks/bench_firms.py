@@ -29,7 +29,7 @@ import numpy as np
 
 
 def _population(n: int, country: str):
-    from stisim.agents.simulate import build_model
+    from stisim.agents.model import build_model
     from stisim.config import load_config
     from stisim.pipeline import build
 

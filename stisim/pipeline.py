@@ -53,7 +53,7 @@ def simulate(inputs: RunInputs) -> xr.Dataset:
     equals the real baseline.
     """
     try:
-        from stisim.agents.simulate import simulate_agents
+        from stisim.agents.model import simulate_agents
     except ModuleNotFoundError as exc:
         if exc.name and exc.name.startswith("stisim.agents"):
             ds = xr.Dataset({"indicator_value": baseline_values(inputs)})

@@ -1,4 +1,4 @@
-"""Names the agent model knows: sectors, technologies, policy instruments, agent types, shocks.
+"""Names the agent model knows: sectors, technologies, policy instruments, shocks.
 
 Config keys that name one of these (``macro.income_elasticity.<sector>``,
 ``diffusion.p_scale.<technology>``, ``policy.budgets[i].instrument``, ...) are checked against
@@ -41,10 +41,6 @@ REGIONAL_INSTRUMENTS = ("adoption_subsidy", "infrastructure_broadband", "infrast
 TECHNOLOGY_INSTRUMENTS = ("adoption_subsidy",)
 
 EXECUTORS: tuple[str, ...] = ("ministry", "local_government", "partner")
-
-# Agent types of the core model, in activation order (extensions add theirs).
-AGENT_TYPES: tuple[str, ...] = ("partners", "ministries", "local_governments",
-                                "research_institutes", "firms")
 
 SHOCK_KINDS: tuple[str, ...] = ("pandemic", "disaster", "funding_cut", "brain_drain")
 

@@ -17,7 +17,7 @@ from stisim.agents.catalog import FUNDING_STREAMS
 from stisim.agents.registry import agent_type
 
 
-@agent_type("research_institutes", order=40.0, core=True)
+@agent_type("research_institutes", core=True)
 class ResearchInstitute(mesa.Agent):
     """A university or public research institution."""
 

@@ -12,7 +12,7 @@ from stisim.agents.policy import step_cells
 from stisim.agents.registry import agent_type
 
 
-@agent_type("local_governments", order=20.0, core=True)
+@agent_type("local_governments", core=True)
 class LocalGovernment(mesa.Agent):
     """The government of one region."""
 

@@ -23,7 +23,7 @@ from stisim.agents.registry import agent_type
 RD_INSTRUMENTS = ("rd_grants", "institutional_funding", "tax_credits")
 
 
-@agent_type("ministries", order=10.0, core=True)
+@agent_type("ministries", core=True)
 class Ministry(mesa.Agent):
     """One national ministry and its instruments."""
 

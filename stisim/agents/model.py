@@ -3,9 +3,9 @@
 One step (``1 / time.steps_per_year`` years)::
 
     shocks.update()                      # state of configured shocks, one-off impacts
-    for agent type in activation order:  # staged activation (Mesa agents_by_type)
+    for agent type in ACTIVATION order:  # staged activation (Mesa agents_by_type)
         ministries -> local governments -> partners -> research institutes -> firms
-        (+ extension types at their order)
+        (+ extension types at their order; the table: stisim.agents.registry.ACTIVATION)
     infrastructure.step(); energy.step(); macro.update()
     record()                             # indicators and aggregates into arrays
 
@@ -16,20 +16,20 @@ between steps (``model.budgets.add(...)``) for rolling-horizon re-planning.
 
 from __future__ import annotations
 
+import copy
 import logging
 
 import mesa
 import numpy as np
+import xarray as xr
 
-# Importing the agent modules registers the core agent types and firm rules.
-import stisim.agents.local_governments
-import stisim.agents.mesa_compat
-import stisim.agents.ministries  # noqa: F401
-from stisim.agents.calibration import ModelCalibration, calibrate
+import stisim.agents.mesa_compat  # noqa: F401  (Mesa version differences)
+from stisim.agents.base_year import ModelCalibration, calibrate
 from stisim.agents.catalog import TECH_SOURCES, TECHNOLOGIES
 from stisim.agents.country import country_inputs
 from stisim.agents.energy import Energy
-from stisim.agents.firms import N_TECH, FirmEnv, FirmPopulation, rule_finance
+from stisim.agents.firm_rules import rule_finance
+from stisim.agents.firms import N_TECH, FirmEnv, FirmPopulation, group_counts
 from stisim.agents.flows import Flows
 from stisim.agents.infrastructure import Infrastructure
 from stisim.agents.institutes import ResearchInstitute
@@ -37,11 +37,10 @@ from stisim.agents.macro import Macro
 from stisim.agents.partners import TechnologySource
 from stisim.agents.policy import Budgets
 from stisim.agents.population import sample_firms
-from stisim.agents.registry import AGENT_TYPES, active_agent_types, agent_type
+from stisim.agents.record import Recorder
+from stisim.agents.registry import AGENT_TYPES, active_agent_types
 from stisim.agents.shocks import Shocks
 from stisim.agents.structure import base_structure
-
-agent_type("firms", order=50.0, core=True)(FirmPopulation)
 
 # Mesa logs every step at INFO, which Hydra's job logging would print; keep warnings only.
 _MESA_LOG = logging.getLogger("MESA.mesa.model")
@@ -95,11 +94,10 @@ class InnovationSystem(mesa.Model):
             if spec.name != "firms":
                 spec.cls.create(self, params)
         self._type_classes = {spec.name: spec.cls for spec, _ in self.specs}
-        calibrate(self)
+        # The money business as usual delivers in the base year (the first record's flows).
+        self.flows0: Flows = calibrate(self, self.calib)
         self.energy = Energy(self)
         self.new_adoptions = np.zeros(N_TECH)
-
-        from stisim.agents.record import Recorder
 
         self.recorder = Recorder(self)
         self.recorder.record()
@@ -162,8 +160,6 @@ class InnovationSystem(mesa.Model):
         """(technology, region) adopter share among eligible firms."""
         cache = self.step_cache
         if "adoption_region" not in cache:
-            from stisim.agents.firms import group_counts
-
             f = self.firms
             n_r = f.n_regions
             out = np.zeros((N_TECH, n_r))
@@ -181,8 +177,6 @@ class InnovationSystem(mesa.Model):
         out = np.zeros_like(money)
         if not money.any():
             return out
-        from stisim.agents.firms import group_counts
-
         f = self.firms
         gdp_pc = self.macro.gdp_per_capita
         for j, tech in enumerate(TECHNOLOGIES):
@@ -233,11 +227,25 @@ class InnovationSystem(mesa.Model):
         )
         return env.fill(n_r)
 
+    def business_as_usual_flows(self) -> Flows:
+        """Run the executors (ministries, local governments, partners) once on the
+        business-as-usual budgets alone (no exogenous lines): the money they deliver in the
+        base year, left in ``self.flows``. Used by the base-year calibration."""
+        cfg = self.cfg
+        exogenous = self.budgets
+        self.budgets = Budgets(cfg.regions.names, cfg.time.base_year, cfg.time.end_year)
+        try:
+            for name in ("ministries", "local_governments", "partners"):
+                if getattr(cfg.mechanisms, name):
+                    for agent in self.agents_of_type(name):
+                        agent.step()
+        finally:
+            self.budgets = exogenous
+        return self.flows
+
     def base_env(self) -> FirmEnv:
         """The firms' signals at the base year under business as usual (for benchmarks and
         for driving the firm population on its own)."""
-        import copy
-
         saved = self.flows
         self.flows = copy.deepcopy(self.flows0)
         try:
@@ -278,3 +286,24 @@ class InnovationSystem(mesa.Model):
         while self.k < self.n_steps:
             self.step()
         return self
+
+
+def build_model(inputs, budgets: Budgets | None = None) -> InnovationSystem:
+    """The model at the base year (recorded once), ready to ``step()`` or ``run()``.
+
+    ``budgets`` adds exogenous budget lines (e.g. roadmap allocations) to those of the
+    config (``policy.budgets``); see :class:`stisim.agents.policy.Budgets`.
+    """
+    return InnovationSystem(inputs, budgets)
+
+
+def simulate_agents(inputs, budgets: Budgets | None = None) -> xr.Dataset:
+    """The agent model alone from the base year to ``time.end_year``.
+
+    Returns ``indicator_value(time, indicator)`` over all registry indicators (agent-driven
+    ones from the model state, network-driven ones at their baseline), adoption shares and
+    aggregates by sector, region and agent type. :func:`stisim.pipeline.simulate` — the
+    simulation every command runs — adds the SDG interlinkages and pins the first step to
+    the baseline.
+    """
+    return build_model(inputs, budgets).run().recorder.dataset()

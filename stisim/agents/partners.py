@@ -12,7 +12,7 @@ from stisim.agents.policy import step_cells
 from stisim.agents.registry import agent_type
 
 
-@agent_type("partners", order=30.0, core=True)
+@agent_type("partners", core=True)
 class Partner(mesa.Agent):
     """Base class of international partners (one agent type in the staged activation)."""
 

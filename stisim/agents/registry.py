@@ -18,7 +18,9 @@ vectorised firm rule, then switches it on with a config entry::
       agents: {incubator: {count: 2}}
 
 The core agent types and firm rules are registered through the same functions, with
-``core=True``; the mechanism switchboard (``mechanisms.*``) turns core rules on and off.
+``core=True``, each in its own module (imported by ``stisim.agents``); the order in which
+agent types act each step is the one table :data:`ACTIVATION`, where an extension type takes
+its ``order``. The mechanism switchboard (``mechanisms.*``) turns core rules on and off.
 See ``stisim.agents.examples.incubator`` for the worked example.
 """
 
@@ -32,8 +34,10 @@ from typing import Any
 
 from stisim.errors import ConfigError, Problem
 
-# Activation order of the core agent types; an extension picks a number between them.
-CORE_ORDER = {"ministries": 10.0, "local_governments": 20.0, "partners": 30.0,
+# Staged activation: each step, the agent types act in this order (Mesa ``agents_by_type``,
+# see stisim.agents.model). An extension type acts at its registered ``order`` among these
+# numbers (the incubator example: 45, after the institutes, before the firms).
+ACTIVATION = {"ministries": 10.0, "local_governments": 20.0, "partners": 30.0,
               "research_institutes": 40.0, "firms": 50.0}
 
 
@@ -44,7 +48,7 @@ class AgentTypeSpec:
     name: str
     cls: type
     params: type | None = None
-    order: float = 45.0
+    order: float = 45.0  # place in the activation (a core type: its ACTIVATION entry)
     core: bool = False
     # Output variables this type reports (summed over its agents from ``observe()``):
     # name -> {units, long_name, description}; dims are (time,).
@@ -68,15 +72,21 @@ FIRM_RULES: dict[str, FirmRuleSpec] = {}
 CORE_RULE_ORDER: list[str] = []
 
 
-def agent_type(name: str, *, params: type | None = None, order: float = 45.0,
+def agent_type(name: str, *, params: type | None = None, order: float | None = None,
                outputs: Mapping[str, Mapping[str, str]] | None = None,
                core: bool = False) -> Callable[[type], type]:
     """Register a Mesa agent class as agent type ``name``.
 
     The class needs ``create(model, params)`` (a classmethod adding its agents to the model)
     and ``step()``; ``observe() -> dict[str, float]`` reports the declared ``outputs``.
-    ``order`` places its activation among the core types (:data:`CORE_ORDER`).
+    ``order`` places an extension type's activation among the core types
+    (:data:`ACTIVATION`; default 45); a core type takes its place in that table.
     """
+    if core and name not in ACTIVATION:
+        raise ValueError(f"core agent type {name!r} has no place in ACTIVATION")
+    if core and order is not None:
+        raise ValueError(f"core agent type {name!r}: its order is ACTIVATION[{name!r}]")
+    place = ACTIVATION[name] if core else (45.0 if order is None else float(order))
 
     def register(cls: type) -> type:
         if params is not None and not dataclasses.is_dataclass(params):
@@ -86,7 +96,7 @@ def agent_type(name: str, *, params: type | None = None, order: float = 45.0,
         existing = AGENT_TYPES.get(name)
         if existing is not None and existing.cls.__qualname__ != cls.__qualname__:
             raise ValueError(f"agent type {name!r} is already registered by {existing.cls}")
-        spec = AgentTypeSpec(name, cls, params, order, core,
+        spec = AgentTypeSpec(name, cls, params, place, core,
                              {k: dict(v) for k, v in (outputs or {}).items()})
         AGENT_TYPES[name] = spec
         if spec.outputs:
@@ -115,11 +125,6 @@ def firm_rule(name: str, *, params: type | None = None, after: str | None = None
         return func
 
     return register
-
-
-def _ensure_core() -> None:
-    # Importing the model registers the core types and rules.
-    import stisim.agents.model  # noqa: F401
 
 
 def load_modules(modules: list[str]) -> list[Problem]:
@@ -159,8 +164,7 @@ def parse_params(cls: type | None, raw: Mapping[str, Any] | None, path: str
 def validate_extensions(ext) -> list[Problem]:
     """Problems with the ``extensions`` config section (modules, names, parameters)."""
     if not (ext.modules or ext.agents or ext.firm_rules):
-        return []  # nothing to check: do not import the model for plain configs
-    _ensure_core()
+        return []
     problems = load_modules(list(ext.modules))
     if problems:
         return problems
@@ -190,7 +194,6 @@ def validate_extensions(ext) -> list[Problem]:
 
 def active_agent_types(ext) -> list[tuple[AgentTypeSpec, Any]]:
     """Core types and enabled extension types with parsed parameters, in activation order."""
-    _ensure_core()
     problems = load_modules(list(ext.modules))
     out = [(s, None) for s in AGENT_TYPES.values() if s.core]
     for name, raw in ext.agents.items():
@@ -209,7 +212,6 @@ def active_agent_types(ext) -> list[tuple[AgentTypeSpec, Any]]:
 def active_firm_rules(ext, mechanisms) -> list[tuple[FirmRuleSpec, Any]]:
     """The firm rules to run each step, in order: enabled core rules with extension rules
     inserted after the rule they name."""
-    _ensure_core()
     order: list[tuple[FirmRuleSpec, Any]] = []
     for name in CORE_RULE_ORDER:
         if getattr(mechanisms, name, True):

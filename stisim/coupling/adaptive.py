@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from stisim.agents.simulate import build_model
+from stisim.agents.model import build_model
 from stisim.coupling import simulate as sm
 from stisim.coupling.bridge import optimise_spend
 from stisim.coupling.compare import mean_ci

@@ -7,8 +7,8 @@ import dataclasses
 import numpy as np
 import xarray as xr
 
+from stisim.agents.model import build_model
 from stisim.agents.policy import Budgets
-from stisim.agents.simulate import build_model
 from stisim.pipeline import RunInputs
 from stisim.roadmap.discount import discount_factors
 from stisim.sdg.scores import goal_scores, index_score, normalise

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from stisim.agents.firms import F32
+from stisim.agents.model import build_model, simulate_agents
 from stisim.agents.registry import firm_rule
-from stisim.agents.simulate import build_model, simulate_agents
 from stisim.config import load_config
 from stisim.config.fields import param
 from stisim.errors import ConfigError

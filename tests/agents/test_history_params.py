@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from stisim.agents.simulate import simulate_agents
+from stisim.agents.model import simulate_agents
 from tests.agents.conftest import small_inputs
 
 BACKCAST = ["time.base_year=2010", "time.end_year=2022", "firms.count=2000"]

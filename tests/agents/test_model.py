@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from stisim.agents.simulate import build_model, simulate_agents
+from stisim.agents.model import build_model, simulate_agents
 from stisim.data.indicators import codes
 from tests.agents.conftest import PILOTS, small_inputs
 

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from stisim.agents.model import simulate_agents
 from stisim.agents.policy import Budgets, disbursement_rate
-from stisim.agents.simulate import simulate_agents
 from stisim.errors import ConfigError
 from tests.agents.conftest import small_inputs
 

@@ -11,7 +11,7 @@ from benchmarks.reference_firms import (
     snapshot,
     vectorised_summary,
 )
-from stisim.agents.simulate import build_model
+from stisim.agents.model import build_model
 from tests.agents.conftest import small_inputs
 
 REPLICATES = 6

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from stisim.agents.simulate import simulate_agents
+from stisim.agents.model import simulate_agents
 from stisim.config import load_config
 from tests.agents.conftest import small_inputs
 

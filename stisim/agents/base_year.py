@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from stisim.agents.firms import F32, own_rd_base, rule_rd
+from stisim.agents.firm_rules import own_rd_base, rule_rd
+from stisim.agents.firms import F32, FirmEnv, start_collaborations
+from stisim.agents.flows import Flows
 from stisim.agents.institutes import ResearchInstitute
 
 PUBLICATIONS_FALLBACK = 0.3
@@ -72,11 +74,15 @@ def bau_shares(model, cal: ModelCalibration) -> None:
         cal.bau[("partner", instrument)] = float(value)
 
 
-def calibrate(model) -> ModelCalibration:
-    """Calibrate R&D, researchers, institutes, graduates and firms' R&D to the baseline."""
+def calibrate(model, cal: ModelCalibration) -> Flows:
+    """Calibrate R&D, researchers, institutes, graduates and firms' R&D to the baseline.
+
+    Fills ``cal`` (the model's calibration record) and sets the base-year state of the
+    institutes and firms; returns the money business as usual delivers in the base year
+    (the flows the first record reports), which the model keeps as ``flows0``.
+    """
     cfg = model.cfg
     b = model.baseline.value
-    cal = model.calib
     gdp = model.structure.gdp
     pop = model.macro.population
     share_b = model.country.business_rd_share
@@ -112,23 +118,14 @@ def calibrate(model) -> ModelCalibration:
 
     # Dry run of the executors at the base year: the money business as usual delivers
     # (exogenous lines left out: the base year is the business-as-usual state).
-    from stisim.agents.policy import Budgets
-
-    exogenous = model.budgets
-    model.budgets = Budgets(cfg.regions.names, cfg.time.base_year, cfg.time.end_year)
-    for name in ("ministries", "local_governments", "partners"):
-        if getattr(cfg.mechanisms, name):
-            for agent in model.agents_of_type(name):
-                agent.step()
-    model.budgets = exogenous
-    flows = model.flows
+    flows = model.business_as_usual_flows()
     grant0 = flows.national("rd_grants") * cfg.ministries.grant_share_firms
     tax0 = flows.national("tax_credits")
     trained0 = float(flows.delivered["skills"].sum()) / (
         cfg.ministries.skills_cost * model.macro.gdp_per_capita)
-    model.flows0 = copy.deepcopy(flows)
-    model.flows0.collaborations[:] = 0.0
-    model.flows0.matches[:] = 0.0
+    flows0 = copy.deepcopy(flows)
+    flows0.collaborations[:] = 0.0
+    flows0.matches[:] = 0.0
     flows.reset()
 
     # Collaborations under way at the base year (their remaining time spread evenly).
@@ -138,16 +135,12 @@ def calibrate(model) -> ModelCalibration:
         flow_r[inst.region] += cal.collaborations_per_researcher * inst.researchers
     years = cfg.institutes.collaboration_years
     if cfg.mechanisms.institutes:
-        from stisim.agents.firms import start_collaborations
-
         start_collaborations(firms, flow_r, years)
         on = firms.collab > 0
         firms.collab[on] = (model.rng.random(int(on.sum())) * years).astype(F32)
     cal.capacity0 = cal.collaborations_per_researcher * r_inst
 
     # Firms' own R&D intensity: business R&D at the base year equals its target.
-    from stisim.agents.firms import FirmEnv
-
     env = FirmEnv(t=model.t, dt=model.dt, new_year=True,
                   gdp_per_capita=model.macro.gdp_per_capita, grant_budget=grant0,
                   tax_credit_budget=tax0).fill(len(cfg.regions.names))
@@ -200,4 +193,4 @@ def calibrate(model) -> ModelCalibration:
                                                                        1e-12)
         inst.collaborations = inst.capacity()
     model.step_cache.clear()
-    return cal
+    return flows0

@@ -1,0 +1,96 @@
+"""Config section ``institutes``: the research institutes.
+
+Every stisim package declares its config sections in modules named ``params``; the agent
+model has one per agent type (:mod:`stisim.agents.params` lists them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from stisim.agents.catalog import (
+    FUNDING_STREAMS,
+)
+from stisim.agents.param_tools import ASSUMPTION, _mapping
+from stisim.config.fields import param
+from stisim.config.sections import check, section
+from stisim.errors import Problem
+
+
+@section("institutes")
+@dataclass
+class InstitutesConfig:
+    """Research institutes: national research institutions and universities (Mesa agents)."""
+
+    count: int = param(12, "Number of research institutes", unit="agents", ge=1, le=10_000,
+                       source=ASSUMPTION)
+    university_share: float = param(0.6, "Share of institutes that are universities (rest: "
+                                    "public research institutions)", unit="fraction", ge=0.0,
+                                    le=1.0, source=ASSUMPTION)
+    women_share: float = param(
+        0.3, "Women's share of researchers at the base year", unit="fraction", ge=0.0, le=1.0,
+        source="UNESCO UIS (2019), Women in Science, Fact Sheet 55: 29.3% worldwide")
+    women_share_hires: float = param(
+        0.35, "Women's share of newly hired researchers", unit="fraction", ge=0.0, le=1.0,
+        source=ASSUMPTION)
+    funding_mix: dict[str, float] = param(
+        {"block": 0.55, "competitive": 0.15, "contracts": 0.1, "international": 0.2},
+        "Shares of institutes' R&D funding by stream at the base year", unit="fraction",
+        source="assumption (UNESCO UIS GERD by source of funds for lower-middle income)")
+    labour_cost_share: float = param(0.6, "Share of institute R&D spending paying "
+                                     "researchers", unit="fraction", gt=0.0, le=1.0,
+                                     source=ASSUMPTION)
+    hiring_rate: float = param(0.3, "Speed at which researcher numbers approach what "
+                               "funding pays for", unit="1/year", ge=0.0, le=5.0,
+                               source=ASSUMPTION)
+    researcher_cost_trend: float = param(
+        0.0, "Yearly relative change of the cost of a researcher FTE beyond wage growth, after "
+        "the base year (negative: more researchers per unit of R&D money, e.g. younger staff "
+        "or wider FTE counting); acts on institutes' and business researchers", unit="1/year",
+        ge=-0.3, le=0.3,
+        source="assumption (0: researcher cost follows wages); fitted per country by "
+               "`stisim calibrate` (docs/sdg.md)")
+    researcher_cost_trend_end_year: float = param(
+        0.0, "Last year researcher_cost_trend acts (the cost index then keeps that year's "
+        "level); 0: to the end of the horizon. Calibrated scenarios set it to the end of the "
+        "fitted history so projections do not extrapolate the trend", unit="year", ge=0.0,
+        le=2100.0, source=ASSUMPTION)
+    brain_drain_rate: float = param(0.02, "Emigration rate of researchers at base-year "
+                                    "funding per researcher", unit="1/year", ge=0.0, le=1.0,
+                                    source=ASSUMPTION)
+    brain_drain_elasticity: float = param(
+        1.5, "Elasticity of researcher emigration to funding per researcher (falls as "
+        "funding rises)", unit="1", ge=0.0, le=10.0, source=ASSUMPTION)
+    publication_depreciation: float = param(0.1, "Depreciation of the knowledge stock",
+                                            unit="1/year", ge=0.0, le=1.0, source=ASSUMPTION)
+    patents_per_publication: float = param(0.02, "Patents per publication (applied share)",
+                                           unit="1", ge=0.0, le=10.0, source=ASSUMPTION)
+    graduates_per_researcher: float = param(
+        3.0, "Tertiary graduates supplied per researcher FTE per year", unit="1/year",
+        ge=0.0, le=100.0, source=ASSUMPTION)
+    graduate_emigration: float = param(0.1, "Share of graduates who emigrate",
+                                       unit="fraction", ge=0.0, le=1.0, source=ASSUMPTION)
+    collaborations_per_institute: float = param(
+        30.0, "Firm collaborations started per institute per year at base-year capacity",
+        unit="1/year", ge=0.0, le=1e6, source=ASSUMPTION)
+    collaboration_years: float = param(2.0, "Duration of a firm collaboration",
+                                       unit="year", gt=0.0, le=20.0, source=ASSUMPTION)
+    collaboration_cost: float = param(
+        2.0, "Technology-transfer office cost of one additional collaboration",
+        unit="GDP per capita", gt=0.0, le=1000.0, source=ASSUMPTION)
+    collaboration_innovation_boost: float = param(
+        1.0, "Relative increase of a collaborating firm's innovation hazard", unit="ratio",
+        ge=0.0, le=20.0, source=ASSUMPTION)
+    tto_depreciation: float = param(0.2, "Decay of extra technology-transfer capacity",
+                                    unit="1/year", ge=0.0, le=5.0, source=ASSUMPTION)
+
+
+@check
+def _check_institutes(cfg) -> list[Problem]:
+    out: list[Problem] = []
+    inst = cfg.institutes
+    out += _mapping("institutes.funding_mix", inst.funding_mix, FUNDING_STREAMS, ge=0, le=1,
+                    complete=True)
+    if abs(sum(v for v in inst.funding_mix.values() if isinstance(v, (int, float))) - 1) > 1e-6:
+        out.append(Problem("institutes.funding_mix", "shares must sum to 1", inst.funding_mix))
+    return out

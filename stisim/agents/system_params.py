@@ -1,0 +1,314 @@
+"""Config sections of the model around its agents: ``infrastructure``, ``macro``, ``shocks``,
+``mechanisms``, ``policy`` and ``extensions``.
+
+Every stisim package declares its config sections in modules named ``params``; the agent
+model has one per agent type (:mod:`stisim.agents.params` lists them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from stisim.agents.catalog import (
+    EXECUTORS,
+    INSTRUMENTS,
+    REGIONAL_INSTRUMENTS,
+    SECTORS,
+    SHOCK_KINDS,
+    TECHNOLOGIES,
+    TECHNOLOGY_INSTRUMENTS,
+)
+from stisim.agents.param_tools import ASSUMPTION, _mapping, _sectors
+from stisim.config.fields import param
+from stisim.config.sections import check, section
+from stisim.errors import Problem
+
+
+@section("infrastructure")
+@dataclass
+class InfrastructureConfig:
+    """Regional infrastructure and household adoption (coverage, access, internet use)."""
+
+    coverage_rollout: float = param(0.07, "Business-as-usual 4G roll-out: share of the "
+                                    "uncovered population covered per year", unit="1/year",
+                                    ge=0.0, le=5.0, source=ASSUMPTION)
+    coverage_launch_year: float = param(
+        0.0, "Calendar year from which 4G coverage can grow (network launch; may be "
+        "fractional); before it coverage stays at its base-year value. 0: from the base year",
+        unit="year", ge=0.0, le=2100.0,
+        source="assumption (no gate); fitted per country by `stisim calibrate` from the 9.c.1 "
+               "series, which starts in 2014 (docs/sdg.md)")
+    coverage_cost: float = param(40.0, "Public cost per newly covered person (4G)",
+                                 unit="USD", gt=0.0, source="assumption (GSMA-type estimates)")
+    fixed_share: float = param(0.3, "Share of broadband infrastructure money spent on fixed "
+                               "networks", unit="fraction", ge=0.0, le=1.0, source=ASSUMPTION)
+    fixed_rollout: float = param(0.03, "Business-as-usual fixed-network roll-out",
+                                 unit="1/year", ge=0.0, le=5.0, source=ASSUMPTION)
+    fixed_cost: float = param(200.0, "Public cost per person newly passed by fixed broadband",
+                              unit="USD", gt=0.0, source=ASSUMPTION)
+    fixed_initial: float = param(
+        3.0, "Fixed-network availability at the base year relative to subscriptions per "
+        "person times broadband_saturation^-1 (capped at 1)", unit="ratio", ge=1.0, le=100.0,
+        source=ASSUMPTION)
+    broadband_saturation: float = param(40.0, "Saturation of fixed broadband subscriptions",
+                                        unit="per 100 inhabitants", gt=0.0, le=100.0,
+                                        source="assumption (high-income countries 35-45)")
+    broadband_p: float = param(0.01, "Bass p of household broadband subscriptions",
+                               unit="1/year", ge=0.0, le=5.0, source=ASSUMPTION)
+    broadband_q: float = param(0.3, "Bass q of household broadband subscriptions",
+                               unit="1/year", ge=0.0, le=10.0, source=ASSUMPTION)
+    internet_p: float = param(0.005, "Bass p of individual internet use (times 4G coverage)",
+                              unit="1/year", ge=0.0, le=5.0, source=ASSUMPTION)
+    internet_q: float = param(0.15, "Bass q of individual internet use", unit="1/year",
+                              ge=0.0, le=10.0, source=ASSUMPTION)
+    internet_max: float = param(0.98, "Saturation of internet use", unit="fraction", gt=0.0,
+                                le=1.0, source=ASSUMPTION)
+    workplace_effect: float = param(
+        0.05, "Increase of the internet-use spontaneous term per unit of firm digital "
+        "adoption share in the region", unit="1/year", ge=0.0, le=5.0, source=ASSUMPTION)
+    electricity_rollout: float = param(0.05, "Business-as-usual grid/off-grid electrification"
+                                       " of the unserved population", unit="1/year", ge=0.0,
+                                       le=5.0, source=ASSUMPTION)
+    electricity_cost: float = param(250.0, "Public cost per person newly electrified",
+                                    unit="USD", gt=0.0,
+                                    source="assumption (order of grid connection costs per "
+                                    "person)")
+    remoteness_cost: float = param(2.0, "Cost multiplier at full coverage relative to zero "
+                                   "coverage (last persons are costlier)", unit="ratio",
+                                   ge=0.0, le=100.0, source=ASSUMPTION)
+    energy_renewable_share: float = param(
+        0.4, "Share of energy infrastructure money building renewable capacity",
+        unit="fraction", ge=0.0, le=1.0, source=ASSUMPTION)
+    renewable_investment_effect: float = param(
+        2.0, "Increase of the grid renewable share per year per unit of renewable "
+        "investment relative to GDP", unit="1", ge=0.0, le=1000.0,
+        source="order of magnitude: about 2 kWh/year of renewable power per USD invested "
+               "(IRENA 2022, Renewable Power Generation Costs in 2021: installed costs and "
+               "capacity factors of solar PV, onshore wind, hydropower) over 1.3-6 kWh of final "
+               "energy per USD of GDP gives 0.3-1.5 per unit of investment/GDP nationally, "
+               "0.6-5.5 on the firms' share in the six pilot countries (docs/sdg.md)")
+
+
+@section("macro")
+@dataclass
+class MacroConfig:
+    """Macro accounting: population, labour force, structure, energy and emissions."""
+
+    population_growth: float | None = param(
+        None, "Population growth; null: the country's average of the last 5 years",
+        unit="1/year", ge=-0.1, le=0.1, source="SDR 2022 panel, series Population")
+    labour_force_participation: float = param(
+        0.45, "Labour force as a share of the population", unit="fraction", gt=0.0, le=1.0,
+        source="assumption (ILO modelled estimates: 0.35-0.55 of total population)")
+    sector_va_share: dict[str, Any] = param(
+        _sectors(agriculture=None, low_tech_manufacturing=None,
+                 medium_high_tech_manufacturing=None, energy=3.0, ict=4.0, health=3.5,
+                 services=None),
+        "Value-added shares at the base year in % of GDP; null: agriculture from the country "
+        "config, manufacturing from 9.2.1 and 9.b.1, services the remainder", unit="% of GDP",
+        source="9.2.1, 9.b.1 baselines (UNSD); country config; assumption for energy/ICT/"
+        "health")
+    relative_productivity: dict[str, float] = param(
+        _sectors(agriculture=0.3, low_tech_manufacturing=1.0,
+                 medium_high_tech_manufacturing=2.0, energy=4.0, ict=3.0, health=1.0,
+                 services=1.1),
+        "Value added per worker relative to services-like average (sets employment shares)",
+        unit="ratio",
+        source="Gollin, Lagakos & Waugh (2014), QJE 129(2) for the agricultural gap; "
+        "assumption otherwise")
+    income_elasticity: dict[str, float] = param(
+        _sectors(agriculture=0.5, low_tech_manufacturing=0.9,
+                 medium_high_tech_manufacturing=1.3, energy=1.0, ict=1.5, health=1.3,
+                 services=1.1),
+        "Demand growth of a sector per unit of income growth (structural change)", unit="1",
+        source="assumption (Engel's law; Herrendorf, Rogerson & Valentinyi 2014)")
+    exogenous_growth: float = param(0.0, "Residual productivity drift of all firms "
+                                    "(capital deepening, unmodelled factors)", unit="1/year",
+                                    ge=-0.1, le=0.1, source=ASSUMPTION)
+    unemployment_recovery: float = param(
+        0.5, "Speed at which hiring closes the gap to the base-year unemployment rate",
+        unit="1/year", ge=0.0, le=10.0, source=ASSUMPTION)
+    household_emission_share: float = param(
+        0.3, "Share of CO2 emissions not from firms (households, private transport)",
+        unit="fraction", ge=0.0, lt=1.0, source=ASSUMPTION)
+    household_energy_share: float | None = param(
+        None, "Households' share of total final energy consumption; null: 0.85 at GDP per "
+        "capita 500 USD falling by 0.15 per doubling, within [0.2, 0.9]", unit="fraction",
+        ge=0.0, lt=1.0, source="assumption (IEA balances: residential share falls with income)")
+    clean_renewable_share: float = param(
+        0.8, "Renewable share of a clean-energy adopter's energy", unit="fraction", ge=0.0,
+        le=1.0, source=ASSUMPTION)
+    grid_renewable_trend: float = param(0.003, "Business-as-usual yearly increase of the "
+                                        "firms' grid renewable share", unit="1/year", ge=-0.1,
+                                        le=0.1, source=ASSUMPTION)
+    fuel_switch: float = param(
+        0.3, "Share of a newly electrified household's energy that moves from its current "
+        "mix to the grid mix", unit="fraction", ge=0.0, le=1.0, source=ASSUMPTION)
+    household_emission_growth: float = param(
+        0.5, "Elasticity of household CO2 per capita to GDP per capita", unit="1", ge=0.0,
+        le=3.0, source=ASSUMPTION)
+
+
+@dataclass
+class ShockEvent:
+    """One shock: what, when, how large, where."""
+
+    kind: str = param("pandemic", "Kind of shock", choices=list(SHOCK_KINDS))
+    year: float = param(2025.0, "Start (calendar year, may be fractional); must lie in the "
+                        "simulated horizon", unit="year")
+    size: float = param(0.1, "Magnitude: peak output loss (pandemic), capital and "
+                        "infrastructure destroyed (disaster), budget cut (funding_cut), "
+                        "researchers lost at once (brain_drain)", unit="fraction", ge=0.0,
+                        le=1.0)
+    duration: float = param(1.0, "Years over which the shock acts", unit="year", gt=0.0,
+                            le=30.0)
+    region: str = param("all", "Region hit (disaster), or all")
+
+
+@section("shocks")
+@dataclass
+class ShocksConfig:
+    """Shocks at given years (pandemic, disaster, funding cut, brain-drain wave)."""
+
+    events: list[ShockEvent] = param([], "List of shocks (kind, year, size, duration, "
+                                     "region)", source="scenario input")
+    pandemic_sensitivity: dict[str, float] = param(
+        _sectors(agriculture=0.3, low_tech_manufacturing=1.0,
+                 medium_high_tech_manufacturing=1.0, energy=0.5, ict=0.2, health=0.3,
+                 services=1.5),
+        "Output loss of a sector relative to the pandemic's size", unit="ratio",
+        source="assumption (COVID-19 sector patterns)")
+    pandemic_exit: float = param(2.0, "Exit hazard multiplier increase per unit of pandemic "
+                                 "size", unit="1", ge=0.0, le=100.0, source=ASSUMPTION)
+    pandemic_digital_push: float = param(
+        5.0, "Increase of the digital spontaneous term per unit of pandemic size",
+        unit="ratio", ge=0.0, le=100.0, source="assumption (COVID-19 digitalisation)")
+    disaster_agriculture: float = param(2.0, "Agriculture's loss relative to other sectors "
+                                        "in a disaster", unit="ratio", ge=0.0, le=10.0,
+                                        source=ASSUMPTION)
+    brain_drain_skilled: float = param(
+        0.3, "Skilled workers lost relative to researchers in a brain-drain wave",
+        unit="ratio", ge=0.0, le=1.0, source=ASSUMPTION)
+    brain_drain_rate_factor: float = param(
+        3.0, "Multiplier of researcher emigration while a brain-drain wave lasts", unit="ratio",
+        ge=1.0, le=100.0, source=ASSUMPTION)
+
+
+@section("mechanisms")
+@dataclass
+class MechanismsConfig:
+    """Switchboard: turn mechanisms on or off (validation runs, ablations)."""
+
+    finance: bool = param(True, "Access to finance constrains own R&D and adoption")
+    rd: bool = param(True, "Firms decide R&D spending (own funds, grants, tax credits)")
+    innovation: bool = param(True, "Firms innovate (Nelson-Winter draws)")
+    imitation: bool = param(True, "Firms imitate domestic best practice and foreign frontiers")
+    adoption: bool = param(True, "Firms adopt technologies (Bass-type hazard)")
+    adoption_policy: bool = param(True, "Subsidies, transfer, platform and absorptive capacity "
+                                  "modify adoption hazards (off: pure Bass)")
+    skills: bool = param(True, "Graduates and skills programmes raise skilled shares")
+    growth: bool = param(True, "Firm employment grows with demand and relative productivity")
+    entry_exit: bool = param(True, "Firms exit and enter")
+    institutes: bool = param(True, "Research institutes act (funding, researchers, knowledge, "
+                             "transfer, graduates)")
+    ministries: bool = param(True, "Ministries disburse budgets")
+    local_governments: bool = param(True, "Local governments co-finance and execute")
+    partners: bool = param(True, "International partners fund and transfer technology")
+    infrastructure: bool = param(True, "Coverage, electricity access and household adoption "
+                                 "evolve")
+    shocks: bool = param(True, "Configured shocks act")
+
+
+@dataclass
+class BudgetEntry:
+    """One exogenous budget line (e.g. a roadmap allocation)."""
+
+    instrument: str = param("rd_grants", "Policy instrument", choices=list(INSTRUMENTS))
+    year: int = param(2025, "Budget year", unit="year")
+    amount: float = param(0.0, "Amount in base-year USD (negative values cut "
+                          "business-as-usual spending)", unit="USD")
+    executor: str = param("ministry", "Executing agent type", choices=list(EXECUTORS))
+    region: str = param("all", "Region (regional instruments) or all (split by population)")
+    technology: str = param("all", "Technology (adoption_subsidy) or all (business-as-usual "
+                            "split)")
+
+
+@section("policy")
+@dataclass
+class PolicyConfig:
+    """Budgets per instrument: business as usual plus exogenous lines."""
+
+    business_as_usual: bool = param(True, "Ministries, local governments and partners spend "
+                                    "their business-as-usual budgets")
+    budgets: list[BudgetEntry] = param([], "Exogenous budget lines added to business as usual",
+                                       source="scenario or roadmap input")
+
+
+@section("extensions")
+@dataclass
+class ExtensionsConfig:
+    """Researcher extensions: extra agent types and firm rules (see docs/model.md)."""
+
+    modules: list[str] = param([], "Modules to import that register agent types or firm "
+                               "rules (stisim.* or a registered plugin)")
+    agents: dict[str, dict[str, Any]] = param({}, "Agent types to add: name -> parameters")
+    firm_rules: dict[str, dict[str, Any]] = param({}, "Firm rules to add: name -> parameters")
+
+
+@check
+def _check_system(cfg) -> list[Problem]:
+    out: list[Problem] = []
+    reg = cfg.regions
+    mac = cfg.macro
+    out += _mapping("macro.sector_va_share", mac.sector_va_share, SECTORS, ge=0, le=100,
+                    complete=True)
+    out += _mapping("macro.relative_productivity", mac.relative_productivity, SECTORS,
+                    ge=1e-6, le=1e3, complete=True)
+    out += _mapping("macro.income_elasticity", mac.income_elasticity, SECTORS, ge=-5, le=5,
+                    complete=True)
+    out += _mapping("shocks.pandemic_sensitivity", cfg.shocks.pandemic_sensitivity, SECTORS,
+                    ge=0, le=10, complete=True)
+
+    t = cfg.time
+    horizon = f"{t.base_year} <= year <= {t.end_year} (time.base_year to time.end_year)"
+    for i, ev in enumerate(cfg.shocks.events):
+        if ev is None:
+            continue
+        if not t.base_year <= ev.year <= t.end_year:
+            out.append(Problem(f"shocks.events[{i}].year", "outside the simulated horizon",
+                               ev.year, horizon))
+        if ev.region != "all" and ev.region not in reg.names:
+            out.append(Problem(f"shocks.events[{i}].region", "unknown region", ev.region,
+                               ", ".join(["all", *reg.names])))
+    for i, b in enumerate(cfg.policy.budgets):
+        if b is None:
+            continue
+        path = f"policy.budgets[{i}]"
+        if not t.base_year <= b.year <= t.end_year:
+            out.append(Problem(f"{path}.year", "outside the simulated horizon", b.year,
+                               horizon))
+        if b.region != "all":
+            if b.region not in reg.names:
+                out.append(Problem(f"{path}.region", "unknown region", b.region,
+                                   ", ".join(["all", *reg.names])))
+            elif b.instrument not in REGIONAL_INSTRUMENTS:
+                out.append(Problem(f"{path}.region", f"{b.instrument} is a national "
+                                   "instrument", b.region,
+                                   "all (regional instruments: " + ", ".join(
+                                       REGIONAL_INSTRUMENTS) + ")"))
+        if b.technology != "all":
+            if b.technology not in TECHNOLOGIES:
+                out.append(Problem(f"{path}.technology", "unknown technology", b.technology,
+                                   ", ".join(["all", *TECHNOLOGIES])))
+            elif b.instrument not in TECHNOLOGY_INSTRUMENTS:
+                out.append(Problem(f"{path}.technology", f"{b.instrument} does not target a "
+                                   "technology", b.technology, "all"))
+    out += _check_extensions(cfg)
+    return out
+
+
+def _check_extensions(cfg) -> list[Problem]:
+    from stisim.agents import registry
+
+    return registry.validate_extensions(cfg.extensions)
