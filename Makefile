@@ -34,11 +34,13 @@ browser:
 
 test: $(STAMP) browser
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo
 	$(BIN)/python --version
 	$(PYTEST)
 
+# Import contracts (layers, no cycles) are in pyproject.toml, [tool.importlinter].
 lint: $(STAMP)
-	$(BIN)/ruff check . && $(BIN)/ruff format --check stisim tests
+	$(BIN)/ruff check . && $(BIN)/lint-imports --no-logo && $(BIN)/ruff format --check stisim tests
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format stisim tests

@@ -1,4 +1,5 @@
-"""Parameter tables of the agent model, generated from the config metadata.
+"""Parameter tables of the agent model, generated from the config metadata (``docs.py`` is
+each package's generator of its documentation tables, cf. :mod:`stisim.roadmap.docs`).
 
 ``docs/model.md`` holds the output between the markers below; regenerate it with::
 
@@ -19,7 +20,7 @@ END = "<!-- END GENERATED PARAMETER TABLES -->"
 # (config key, dataclass) in documentation order.
 def _sections() -> list[tuple[str, type]]:
     from stisim.agents import params as p
-    from stisim.config.schema import CountryConfig
+    from stisim.config.params import CountryConfig
 
     return [("firms", p.FirmsConfig), ("diffusion", p.DiffusionConfig),
             ("institutes", p.InstitutesConfig), ("ministries", p.MinistriesConfig),

@@ -1,5 +1,8 @@
 """The Mesa model of the national innovation system.
 
+(``model.py`` is the engine's model object in each engine: the Mesa model here, the Pyomo
+roadmap model in :mod:`stisim.optimize.model`.)
+
 One step (``1 / time.steps_per_year`` years)::
 
     shocks.update()                      # state of configured shocks, one-off impacts

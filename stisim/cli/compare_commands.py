@@ -14,7 +14,7 @@ from stisim.config.validate import StisimConfig
          config_name="compare")
 def compare_command(cfg: StisimConfig, run_dir: Path) -> int:
     from stisim.coupling import compare as cmp
-    from stisim.coupling.responses import responses_for
+    from stisim.coupling.abm_responses import responses_for
     from stisim.io import write_dataset
 
     run_dir.mkdir(parents=True, exist_ok=True)

@@ -56,7 +56,7 @@ def check(func: Callable[[Any], list]) -> Callable[[Any], list]:
 # The modules that declare stisim's own sections, by name: the config layer knows where the
 # sections are, not what they hold (each package declares its sections in a module named
 # ``params``; plugins add theirs through stisim.plugins).
-BUILTIN_SECTION_MODULES = ("stisim.config.schema", "stisim.agents.params",
+BUILTIN_SECTION_MODULES = ("stisim.config.params", "stisim.agents.params",
                            "stisim.optimize.params", "stisim.sweep.params",
                            "stisim.coupling.params", "stisim.sdg.params",
                            "stisim.calibrate.params")

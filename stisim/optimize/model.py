@@ -1,5 +1,8 @@
 """Building the roadmap model: ``create_model`` (build), then solve and assign separately.
 
+(``model.py`` is the engine's model object in each engine: the Pyomo roadmap model here,
+the Mesa model of the innovation system in :mod:`stisim.agents.model`.)
+
 ::
 
     model = create_model(portfolio, options)          # Pyomo ConcreteModel in model.m

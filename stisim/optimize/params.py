@@ -1,4 +1,8 @@
-"""The ``optimise`` config section (objective, solver, Pareto front, robust allocation)."""
+"""The ``optimise`` config section (objective, solver, Pareto front, robust allocation).
+
+Every stisim package declares its config sections in a module named ``params`` (the
+same concept in each package; :mod:`stisim.config.sections` registers them).
+"""
 
 from __future__ import annotations
 

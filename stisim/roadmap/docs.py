@@ -1,4 +1,6 @@
-"""Reference tables of docs/roadmap.md, generated from attributes.yml and instruments.csv.
+"""Reference tables of docs/roadmap.md, generated from attributes.yml and instruments.csv
+(``docs.py`` is each package's generator of its documentation tables, cf.
+:mod:`stisim.agents.docs`).
 
 ``python -m stisim.roadmap.docs`` rewrites the generated block of docs/roadmap.md; a test
 checks that the file is in sync with the tables.

@@ -5,6 +5,9 @@ named scenarios) with a *design* over *uncertainties* (budgets, donor flows, abs
 capacity, diffusion parameters, shocks), each combination replicated over seeds. Every
 parameter is named by its config path (``diffusion.p``) or by a config group (``country``,
 ``scenario``); see docs/sweeps.md.
+
+Every stisim package declares its config sections in a module named ``params`` (the
+same concept in each package; :mod:`stisim.config.sections` registers them).
 """
 
 from __future__ import annotations

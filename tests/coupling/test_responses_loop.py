@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from stisim.coupling.abm_responses import estimate_responses
 from stisim.coupling.loop import closed_loop, loop_report
-from stisim.coupling.responses import estimate_responses
 from stisim.data.indicators import registry
 from stisim.roadmap.responses import is_concave
 from tests.coupling.conftest import tiny_cfg

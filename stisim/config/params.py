@@ -1,7 +1,9 @@
 """Core config sections: country, time, output, scenario metadata; the root ``seed``.
 
-Engines add their own sections (``firms``, ``diffusion``, ``optimise``, ...) in their
-``params`` modules; see :mod:`stisim.config.sections`.
+Engines and drivers add their own sections (``firms``, ``diffusion``, ``optimise``, ...) in
+their ``params`` modules: every stisim package declares its config sections in a module named
+``params`` (the same concept in each package; :mod:`stisim.config.sections` registers them).
+Fields are declared with :func:`stisim.config.fields.param`.
 """
 
 from __future__ import annotations
