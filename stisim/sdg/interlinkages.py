@@ -52,10 +52,10 @@ from stisim.sdg.matrices import (
     weitz2018,
 )
 
-__all__ = ["InteractionMatrix", "apply_interlinkages", "damped_trend_paths",
-           "decompose_interlinkages", "historical_trends", "influence_scores",
-           "interaction_matrix", "load_cross_impact", "load_laumann", "propagate",
-           "validate_matrix", "weitz2018"]
+__all__ = ["InteractionMatrix", "Interlinkages", "Propagation", "apply_interlinkages",
+           "damped_trend_paths", "decompose_interlinkages", "historical_trends",
+           "influence_scores", "interaction_matrix", "laumann_region_of", "load_cross_impact",
+           "load_laumann", "matrix_of", "propagate", "validate_matrix", "weitz2018"]
 
 FIRST_TREND_YEAR = 2000
 
@@ -78,7 +78,12 @@ class InteractionMatrix:
 
 def interaction_matrix(cfg: StisimConfig) -> InteractionMatrix:
     """The goal-level interaction matrix selected by ``cfg.sdg``."""
-    s = cfg.sdg
+    return matrix_of(cfg.sdg, laumann_region_of(cfg))
+
+
+def matrix_of(s: Any, laumann_region: str) -> InteractionMatrix:
+    """The goal-level interaction matrix selected by the ``sdg`` section ``s``;
+    ``laumann_region`` is the country's Laumann et al. (2022) region."""
     zeros = pd.DataFrame(np.zeros((17, 17)), index=pd.Index(GOALS, name="from_goal"),
                          columns=pd.Index(GOALS, name="to_goal"))
     if s.interactions == "none":
@@ -91,7 +96,7 @@ def interaction_matrix(cfg: StisimConfig) -> InteractionMatrix:
         m = load_cross_impact(s.matrix_file)
         return InteractionMatrix(to_goal_matrix(m), "custom", f"{s.matrix_file} averaged over "
                                  "label pairs per goal pair, /3")
-    region = s.laumann_region or cfg.country.laumann_region
+    region = laumann_region
     dcor = load_laumann(region, s.laumann_p_value)
     notes = []
     if s.laumann_sign == "positive":
@@ -178,63 +183,102 @@ def damped_trend_paths(baseline: Baseline, cfg: StisimConfig, times: np.ndarray,
                         coords={"time": times, "indicator": codes})
 
 
+class Propagation:
+    """The interlinkage equation on raw SDR scores, advanced one step at a time.
+
+    Built from the first row of scores (``score0``, the base year) and the whole time grid
+    (the damped-trend path of the ``anomaly`` basis needs it); :meth:`advance` takes the next
+    row (its ``given`` columns are used as they are) and returns it with the free columns
+    moved. The scheme is explicit (an impulse reaches linked goals one step later), so a
+    step depends on the past only: advancing row by row while a model runs gives the same
+    numbers as :func:`propagate` on the finished path.
+    """
+
+    def __init__(self, score0: np.ndarray, times: np.ndarray, given: np.ndarray,
+                 group: np.ndarray, slope: np.ndarray, weights: np.ndarray, strength: float,
+                 damping: float, basis: str = "anomaly", score_min: np.ndarray | None = None,
+                 score_max: np.ndarray | None = None):
+        n = score0.shape[0]
+        groups = weights.shape[0]
+        self.lo = np.full(n, -np.inf) if score_min is None else score_min
+        self.hi = np.full(n, np.inf) if score_max is None else score_max
+        member = np.zeros((n, groups))
+        member[np.arange(n), group] = 1.0
+        present = member.sum(axis=0) > 0
+        w = np.where(np.outer(present, present), weights, 0.0)
+        np.fill_diagonal(w, 0.0)
+        self.incoming = np.abs(w).sum(axis=0).max()
+        self.w_hat = w / self.incoming if self.incoming > 0 else w
+        self.member = member
+        self.group, self.slope, self.strength, self.basis = group, slope, strength, basis
+        self.free = ~given
+        times = np.asarray(times, float)
+        self.dt = np.diff(times)
+        self.decay = damping ** (times[:-1] - times[0])
+        # The damped-trend path of every indicator: the counterfactual of basis=anomaly.
+        cum = np.concatenate([[0.0], np.cumsum(self.decay * self.dt)])
+        trend_path = np.clip(score0 + np.outer(cum, slope), self.lo, self.hi)
+        self.trend_goals = self.goal_means(trend_path)
+        self.last = score0.astype(float).copy()
+        self.trend = np.zeros(n)
+        self.interaction = np.zeros(n)
+        self.goal_hist = [self.goal_means(self.last)]
+        self.i = 0
+
+    def goal_means(self, u: np.ndarray) -> np.ndarray:
+        """Goal (group) means of clipped scores, for one row (n,) or a path (time, n)."""
+        s = np.clip(u, 0.0, 100.0)
+        ok = np.isfinite(s)
+        total = np.where(ok, s, 0.0) @ self.member
+        count = ok.astype(float) @ self.member
+        return np.where(count > 0, total / np.maximum(count, 1.0), np.nan)
+
+    def advance(self, score: np.ndarray) -> np.ndarray:
+        """The next row: ``score``'s given columns, the free ones moved by one step."""
+        self.i = i = self.i + 1
+        if i > self.dt.size:
+            raise RuntimeError("the interlinkages are at the end of their time grid")
+        free = self.free
+        inc_trend = self.slope * self.decay[i - 1] * self.dt[i - 1]
+        inc_inter = np.zeros(free.size)
+        if i >= 2 and self.strength > 0 and self.incoming > 0:
+            change = self.goal_hist[i - 1] - self.goal_hist[i - 2]
+            if self.basis == "anomaly":
+                change = change - (self.trend_goals[i - 1] - self.trend_goals[i - 2])
+            effect = self.strength * (self.w_hat.T @ np.where(np.isnan(change), 0.0, change))
+            inc_inter = effect[self.group]
+        new = np.clip(self.last + inc_trend + inc_inter, self.lo, self.hi)
+        row = score.astype(float).copy()
+        row[free] = new[free]
+        self.trend = self.trend + np.where(free, inc_trend, 0.0)
+        self.interaction = self.interaction + np.where(free, inc_inter, 0.0)
+        self.goal_hist.append(self.goal_means(row))
+        self.last = row
+        return row
+
+
 def propagate(score: np.ndarray, times: np.ndarray, given: np.ndarray, group: np.ndarray,
               slope: np.ndarray, weights: np.ndarray, strength: float, damping: float,
               basis: str = "anomaly", score_min: np.ndarray | None = None,
               score_max: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """The interlinkage equation on raw SDR scores (see the module docstring).
+    """The interlinkage equation on raw SDR scores over a whole path (see the module
+    docstring and :class:`Propagation`).
 
     ``score`` (time, indicator): given columns are used as they are; the others are computed
     from their first row. ``group`` maps indicators to rows of ``weights`` (group x group,
     row influences column, zero diagonal). Returns ``score`` and the cumulative ``trend`` and
     ``interaction`` contributions (score points, before range clipping).
     """
-    n_t, n = score.shape
-    groups = weights.shape[0]
-    lo = np.full(n, -np.inf) if score_min is None else score_min
-    hi = np.full(n, np.inf) if score_max is None else score_max
-    member = np.zeros((n, groups))
-    member[np.arange(n), group] = 1.0
-    present = member.sum(axis=0) > 0
-    w = np.where(np.outer(present, present), weights, 0.0)
-    np.fill_diagonal(w, 0.0)
-    incoming = np.abs(w).sum(axis=0).max()
-    w_hat = w / incoming if incoming > 0 else w
-
-    def goal_means(u: np.ndarray) -> np.ndarray:
-        # Works on one row (n,) or a whole path (time, n).
-        s = np.clip(u, 0.0, 100.0)
-        ok = np.isfinite(s)
-        total = np.where(ok, s, 0.0) @ member
-        count = ok.astype(float) @ member
-        return np.where(count > 0, total / np.maximum(count, 1.0), np.nan)
-
-    dt = np.diff(times)
-    decay = damping ** (times[:-1] - times[0])
-    # The damped-trend path of every indicator: the counterfactual of basis=anomaly.
-    cum = np.concatenate([[0.0], np.cumsum(decay * dt)])
-    trend_path = np.clip(score[0] + np.outer(cum, slope), lo, hi)
-    trend_goals = goal_means(trend_path)
-
+    score = np.asarray(score)
+    prop = Propagation(score[0], times, given, group, slope, weights, strength, damping,
+                       basis, score_min, score_max)
     out = score.astype(float).copy()
     trend_part = np.zeros_like(out)
     inter_part = np.zeros_like(out)
-    free = ~given
-    goal_hist = [goal_means(out[0])]
-    for i in range(1, n_t):
-        inc_trend = slope * decay[i - 1] * dt[i - 1]
-        inc_inter = np.zeros(n)
-        if i >= 2 and strength > 0 and incoming > 0:
-            change = goal_hist[i - 1] - goal_hist[i - 2]
-            if basis == "anomaly":
-                change = change - (trend_goals[i - 1] - trend_goals[i - 2])
-            effect = strength * (w_hat.T @ np.where(np.isnan(change), 0.0, change))
-            inc_inter = effect[group]
-        new = np.clip(out[i - 1] + inc_trend + inc_inter, lo, hi)
-        out[i, free] = new[free]
-        trend_part[i] = trend_part[i - 1] + np.where(free, inc_trend, 0.0)
-        inter_part[i] = inter_part[i - 1] + np.where(free, inc_inter, 0.0)
-        goal_hist.append(goal_means(out[i]))
+    for i in range(1, score.shape[0]):
+        out[i] = prop.advance(score[i])
+        trend_part[i] = prop.trend
+        inter_part[i] = prop.interaction
     return {"score": out, "trend": trend_part, "interaction": inter_part}
 
 
@@ -255,60 +299,114 @@ def _prepare(values: xr.DataArray, baseline: Baseline) -> xr.DataArray:
     return values
 
 
+class Interlinkages:
+    """The interlinkages of one run on indicator values, advanced step by step.
+
+    ``codes`` are the indicators of the run's rows, ``times`` its whole time grid (base year
+    first). Agent-driven indicators (``given``: those the agent model computes; by default
+    all of them) keep their values; the others start at the real baseline and follow the
+    equation (module docstring). :meth:`start` takes the base-year row, :meth:`advance`
+    each next row as the model produces it, and each returns the row with the network-driven
+    indicators moved: what the SDG layer makes of the state handed to it, step by step.
+    """
+
+    def __init__(self, baseline: Baseline, sdg: Any, laumann_region: str, codes: list[str],
+                 times: np.ndarray, given: np.ndarray | None = None):
+        reg = registry().loc[codes]
+        self.codes = list(codes)
+        self.times = np.asarray(times, float)
+        self.lower = reg["lower"].to_numpy(float)
+        self.optimum = reg["optimum"].to_numpy(float)
+        self.agents = (reg["driver"] == "agents").to_numpy()
+        self.given = self.agents if given is None else self.agents & np.asarray(given, bool)
+        self.base = baseline.value[self.codes].to_numpy(float)
+        self.group = reg["goal"].to_numpy(int) - 1
+        self.sdg = sdg
+        # Trends depend on the baseline only: computed once per baseline and setting.
+        cache = baseline.extra.setdefault("_trend_cache", {})
+        key = (tuple(self.codes), sdg.trend_window, sdg.trend_min_points)
+        if key not in cache:
+            cache[key] = historical_trends(baseline.observed, baseline.base_year, self.codes,
+                                           sdg.trend_window, sdg.trend_min_points,
+                                           baseline.imputed)
+        self.slopes, self.notes = cache[key]
+        self.matrix = matrix_of(sdg, laumann_region)
+        vmin, vmax = reg["valid_min"].to_numpy(float), reg["valid_max"].to_numpy(float)
+        with np.errstate(invalid="ignore"):
+            a, b = _raw(vmin, self.lower, self.optimum), _raw(vmax, self.lower, self.optimum)
+        self.score_min = np.nan_to_num(np.minimum(a, b), nan=-np.inf)
+        self.score_max = np.nan_to_num(np.maximum(a, b), nan=np.inf)
+        self.propagation: Propagation | None = None
+
+    def start(self, row: np.ndarray) -> np.ndarray:
+        """The base-year row: network-driven (and not given) indicators at the baseline."""
+        data = np.asarray(row, float).copy()
+        data[~self.given] = self.base[~self.given]
+        s = self.sdg
+        self.propagation = Propagation(
+            _raw(data, self.lower, self.optimum), self.times, self.given, self.group,
+            self.slopes.to_numpy(float), self.matrix.weights.to_numpy(float), s.strength,
+            s.trend_damping, s.basis, self.score_min, self.score_max)
+        return data
+
+    def advance(self, row: np.ndarray) -> np.ndarray:
+        """The next row of the run, network-driven indicators moved one step."""
+        if self.propagation is None:
+            raise RuntimeError("Interlinkages.start() takes the base-year row first")
+        data = np.asarray(row, float)
+        moved = _unraw(self.propagation.advance(_raw(data, self.lower, self.optimum)),
+                       self.lower, self.optimum)
+        # Keep given paths bit-for-bit (no round trip through scores).
+        moved[self.given] = data[self.given]
+        return moved
+
+    def info(self) -> dict[str, Any]:
+        """What the ``sdg_interlinkages`` attribute records."""
+        s, matrix = self.sdg, self.matrix
+        return {
+            "interactions": matrix.kind,
+            "matrix_source": matrix.source,
+            "edges": matrix.edges(),
+            "matrix_notes": matrix.notes,
+            "strength": s.strength,
+            "trend_damping": s.trend_damping,
+            "trend_window": s.trend_window,
+            "basis": s.basis,
+            "network_driven": [c for c, g in zip(self.codes, self.given, strict=True)
+                               if not g],
+            "not_simulated_by_agents": [c for c, a, g in zip(self.codes, self.agents,
+                                                             self.given, strict=True)
+                                        if a and not g],
+            "trend_notes": self.notes,
+            "trend_slopes_score_per_year": {c: round(float(v), 6)
+                                            for c, v in self.slopes.items()},
+            "equation": "u_k(t) = u_k(t-dt) + b_k phi^(t-dt-t0) dt + gamma sum_h What[h,g(k)] "
+                        "e_h(t-dt); see docs/sdg.md",
+        }
+
+
+def laumann_region_of(cfg: StisimConfig) -> str:
+    """The Laumann et al. (2022) region whose network the config selects."""
+    return cfg.sdg.laumann_region or cfg.country.laumann_region
+
+
 def _run(values: xr.DataArray, baseline: Baseline, cfg: StisimConfig
          ) -> tuple[xr.DataArray, dict[str, np.ndarray], dict[str, Any]]:
     values = _prepare(values, baseline)
     codes = [str(c) for c in values["indicator"].values]
-    reg = registry().loc[codes]
-    lower, optimum = reg["lower"].to_numpy(float), reg["optimum"].to_numpy(float)
     data = values.to_numpy().copy()
-    agents = (reg["driver"] == "agents").to_numpy()
-    complete = np.isfinite(data).all(axis=0)
-    given = agents & complete
-    not_simulated = [c for c, a, ok in zip(codes, agents, complete, strict=True) if a and not ok]
-    # Network-driven (and not simulated) indicators start at the real baseline.
-    data[0, ~given] = baseline.value[codes].to_numpy(float)[~given]
-    s = cfg.sdg
-    # Trends depend on the baseline only: computed once per baseline and setting.
-    cache = baseline.extra.setdefault("_trend_cache", {})
-    key = (tuple(codes), s.trend_window, s.trend_min_points)
-    if key not in cache:
-        cache[key] = historical_trends(baseline.observed, baseline.base_year, codes,
-                                       s.trend_window, s.trend_min_points, baseline.imputed)
-    slopes, notes = cache[key]
-    matrix = interaction_matrix(cfg)
-    vmin, vmax = reg["valid_min"].to_numpy(float), reg["valid_max"].to_numpy(float)
-    with np.errstate(invalid="ignore"):
-        a, b = _raw(vmin, lower, optimum), _raw(vmax, lower, optimum)
-    score_min = np.nan_to_num(np.minimum(a, b), nan=-np.inf)
-    score_max = np.nan_to_num(np.maximum(a, b), nan=np.inf)
-    result = propagate(
-        _raw(data, lower, optimum), values["time"].to_numpy().astype(float), given,
-        reg["goal"].to_numpy(int) - 1, slopes.to_numpy(float),
-        matrix.weights.to_numpy(float), s.strength, s.trend_damping, s.basis,
-        score_min, score_max)
-    moved = _unraw(result["score"], lower, optimum)
-    # Keep given paths and the starting values bit-for-bit (no round trip through scores).
-    moved[:, given] = data[:, given]
-    moved[0] = data[0]
-    out = values.copy(data=moved)
-    info = {
-        "interactions": matrix.kind,
-        "matrix_source": matrix.source,
-        "edges": matrix.edges(),
-        "matrix_notes": matrix.notes,
-        "strength": s.strength,
-        "trend_damping": s.trend_damping,
-        "trend_window": s.trend_window,
-        "basis": s.basis,
-        "network_driven": [c for c, g in zip(codes, given, strict=True) if not g],
-        "not_simulated_by_agents": not_simulated,
-        "trend_notes": notes,
-        "trend_slopes_score_per_year": {c: round(float(v), 6) for c, v in slopes.items()},
-        "equation": "u_k(t) = u_k(t-dt) + b_k phi^(t-dt-t0) dt + gamma sum_h What[h,g(k)] "
-                    "e_h(t-dt); see docs/sdg.md",
-    }
-    return out, result, info
+    # An agent-driven indicator the agent model left incomplete is moved like a network one.
+    links = Interlinkages(baseline, cfg.sdg, laumann_region_of(cfg), codes,
+                          values["time"].to_numpy().astype(float),
+                          given=np.isfinite(data).all(axis=0))
+    moved = np.empty_like(data)
+    trend, interaction = np.zeros_like(data), np.zeros_like(data)
+    moved[0] = links.start(data[0])
+    for i in range(1, data.shape[0]):
+        moved[i] = links.advance(data[i])
+        trend[i] = links.propagation.trend
+        interaction[i] = links.propagation.interaction
+    return values.copy(data=moved), {"trend": trend, "interaction": interaction}, links.info()
 
 
 def apply_interlinkages(values: xr.DataArray, baseline: Baseline, cfg: StisimConfig

@@ -51,3 +51,11 @@ def goal_scores(scores: xr.DataArray) -> xr.DataArray:
 def index_score(goal: xr.DataArray) -> xr.DataArray:
     """Overall SDG index: mean of available goal scores."""
     return goal.mean("goal", skipna=True)
+
+
+def add_scores(ds: xr.Dataset) -> xr.Dataset:
+    """``ds`` with ``indicator_score``, ``goal_score`` and ``sdg_index`` computed from its
+    ``indicator_value`` (the one place scores are assigned)."""
+    scores = normalise(ds["indicator_value"])
+    goals = goal_scores(scores)
+    return ds.assign(indicator_score=scores, goal_score=goals, sdg_index=index_score(goals))

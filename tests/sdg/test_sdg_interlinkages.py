@@ -14,12 +14,13 @@ from stisim.baseline import load_baseline
 from stisim.config import load_config
 from stisim.data.indicators import codes, registry
 from stisim.errors import ConfigError, DataError
-from stisim.pipeline import RunInputs, finalize, interlink
 from stisim.sdg.interlinkages import (
+    Interlinkages,
     apply_interlinkages,
     decompose_interlinkages,
     historical_trends,
     interaction_matrix,
+    laumann_region_of,
     propagate,
 )
 from stisim.sdg.matrices import (
@@ -326,20 +327,24 @@ def test_propagate_core_by_hand():
     np.testing.assert_allclose(out["interaction"][:, 1], [0, 0, 5, 5])
 
 
-def test_pipeline_interlink_fills_network_indicators(kenya):
+def test_interlinkages_step_by_step_equal_the_whole_path(kenya):
+    """The scheme is causal: advancing row by row while a model runs gives, bit for bit, what
+    apply_interlinkages gives on the finished path (the basis of stisim.pipeline.simulate)."""
     cfg, baseline = kenya
     years = np.arange(2022, 2027)
     da = _fill_agents_with_trend(_agent_paths(baseline, years), baseline, cfg)
     agents_only = da.sel(indicator=codes("agents"))
-    inputs = RunInputs(cfg=cfg, baseline=baseline)
-    ds = interlink(xr.Dataset({"indicator_value": agents_only}), inputs)
-    assert set(ds["indicator"].values) == set(registry().index)
-    assert np.isfinite(ds["indicator_value"]).all()
-    out = finalize(ds, inputs)
-    assert "sdg_interlinkages" in out.attrs
-    assert np.isfinite(out["sdg_index"]).all()
-    single = xr.Dataset({"indicator_value": da.isel(time=[0])})
-    assert interlink(single, inputs) is single
+    whole = apply_interlinkages(agents_only, baseline, cfg)
+    assert set(whole["indicator"].values) == set(registry().index)
+    assert np.isfinite(whole).all()
+    order = [str(c) for c in whole["indicator"].values]
+    rows = agents_only.reindex(indicator=order).to_numpy()
+    links = Interlinkages(baseline, cfg.sdg, laumann_region_of(cfg), order, years.astype(float))
+    stepped = [links.start(rows[0])] + [links.advance(row) for row in rows[1:]]
+    assert np.array_equal(np.array(stepped), whole.to_numpy())
+    assert whole.attrs["sdg_interlinkages"] == json.dumps(links.info(), sort_keys=True)
+    with pytest.raises(RuntimeError, match="end of their time grid"):
+        links.advance(rows[-1])
 
 
 def test_damped_trend_paths_match_the_hand_computation(kenya):
