@@ -28,7 +28,7 @@ import xarray as xr
 from scipy import stats
 
 from stisim import __version__
-from stisim.coupling import simulate as sm
+from stisim.coupling import replicates as sm
 from stisim.coupling.execute import INSTRUMENT_MAP, execute
 from stisim.coupling.strategies import spend_of_scales
 from stisim.data.indicators import registry

@@ -24,13 +24,13 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from stisim.agents.model import build_model
-from stisim.coupling import simulate as sm
+from stisim.coupling import replicates as sm
 from stisim.coupling.bridge import optimise_spend
 from stisim.coupling.compare import mean_ci
 from stisim.coupling.execute import execute
 from stisim.coupling.loop import scaled_curves
 from stisim.data.indicators import registry
+from stisim.pipeline import Simulation, simulate
 from stisim.sdg.scores import normalise
 from stisim.seeds import monitor_rng
 
@@ -49,35 +49,36 @@ def _apply_difference(model, old: pd.DataFrame, new: pd.DataFrame) -> None:
             model.budgets.add(inst, int(year), float(amount), ex, reg, tech)
 
 
-def _current(model) -> xr.DataArray:
-    ds = model.recorder.dataset()
-    return ds["indicator_value"].isel(time=model.k)
-
-
 def run_adaptive(cfg, portfolio, inputs, curves, seed: int, replicate: int,
                  plan: tuple[xr.DataArray, xr.Dataset]):
-    """One adaptive run: (scored dataset, list of re-plan events)."""
+    """One adaptive run: (scored dataset, list of re-plan events, the spend executed).
+
+    The run is one :func:`stisim.pipeline.simulate` run; re-planning happens between steps
+    (``on_step``) on the monitored indicators the run has reached, interlinkages included.
+    """
     from stisim.roadmap.responses import ResponseCurves
 
     c = cfg.coupling
     base = curves if curves is not None else ResponseCurves.from_portfolio(portfolio)
     spend, alloc = plan
     rng = monitor_rng(int(cfg.seed), replicate)
-    model = build_model(sm.with_seed(inputs, seed), execute(spend, portfolio, cfg).budgets)
     years = [int(y) for y in portfolio.years]
     end = min(years[-1], int(cfg.time.end_year))
     factors: dict[tuple[str, str], float] = {}
-    last_plan, events = years[0], []
+    state = {"spend": spend, "alloc": alloc, "last_plan": years[0]}
+    events: list[dict] = []
     reg = registry()
     driven = set(reg.index[reg["driver"] == "agents"])
-    while model.k < model.n_steps:
-        model.step()
+
+    def replan(sim: Simulation) -> None:
+        model = sim.model
         if abs(model.t - round(model.t)) > 1e-9:
-            continue
+            return
         t = round(model.t)
         if t < years[0] or t >= end:
-            continue
-        x = _current(model)
+            return
+        spend, alloc = state["spend"], state["alloc"]
+        x = sim.indicators()
         seen = x * (1 + c.monitor_noise * rng.standard_normal(x.shape))
         level = alloc["indicator_level"].sel(year=t)
         cf = alloc["indicator_counterfactual"].sel(year=t)
@@ -85,14 +86,14 @@ def run_adaptive(cfg, portfolio, inputs, curves, seed: int, replicate: int,
         planned = [i for i in level.indicator.values[(np.abs(level - cf) > 1e-9).values]
                    if i in driven]
         if not len(planned):
-            continue
+            return
         s_seen = normalise(seen.sel(indicator=planned))
         s_plan = normalise(level.sel(indicator=planned))
         behind = [str(i) for i in planned
                   if float(s_plan.sel(indicator=i) - s_seen.sel(indicator=i)) > c.trigger_points]
-        scheduled = t - last_plan >= c.replan_every
+        scheduled = t - state["last_plan"] >= c.replan_every
         if not (behind or scheduled):
-            continue
+            return
         for i in planned:
             promised = float(level.sel(indicator=i) - cf.sel(indicator=i))
             ratio = float(np.clip((float(seen.sel(indicator=i)) - float(cf.sel(indicator=i)))
@@ -108,15 +109,15 @@ def run_adaptive(cfg, portfolio, inputs, curves, seed: int, replicate: int,
         new_lines = execute(new_spend, portfolio, cfg, from_year=t + 1).lines
         _apply_difference(model, old_lines, new_lines)
         future = spend["year"] > t
-        spend = spend.where(~future, new_spend)
-        alloc = new_alloc
-        last_plan = t
+        state.update(spend=spend.where(~future, new_spend), alloc=new_alloc, last_plan=t)
         events.append({"replicate": replicate, "year": t,
                        "reason": "trigger" if behind else "scheduled",
                        "behind": ",".join(behind[:5]),
                        "moved": float(np.abs(new_spend.sel(year=future) - plan[0].sel(
                            year=future)).sum())})
-    return sm.scored(model.recorder.dataset()), events, spend
+
+    ds = simulate(inputs, execute(spend, portfolio, cfg).budgets, seed=seed, on_step=replan)
+    return sm.scored(ds), events, state["spend"]
 
 
 def static_vs_adaptive(cfg, portfolio, inputs, curves=None, log=print) -> xr.Dataset:

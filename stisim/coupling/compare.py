@@ -25,7 +25,7 @@ import xarray as xr
 import yaml
 from scipy import stats
 
-from stisim.coupling import simulate as sm
+from stisim.coupling import replicates as sm
 from stisim.coupling.execute import execute
 from stisim.coupling.strategies import OPTIMAL, allocate, with_envelope
 from stisim.dataset import provenance_attrs, register_variables

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from stisim.coupling import simulate as sm
+from stisim.coupling import replicates as sm
 from stisim.coupling.bridge import optimise_spend
 from stisim.coupling.execute import execute
 

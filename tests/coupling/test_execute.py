@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from stisim.coupling import simulate as sm
+from stisim.coupling import replicates as sm
 from stisim.coupling.execute import INSTRUMENT_MAP, execute, instrument_table
 from stisim.coupling.strategies import spend_of_scales
 from stisim.roadmap.instruments import instrument_ids

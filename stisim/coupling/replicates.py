@@ -1,17 +1,21 @@
-"""Agent-model runs of executed allocations, with replicate seeds and SDG scores."""
+"""Replicated runs of executed allocations through the one simulation
+(:func:`stisim.pipeline.simulate`), scored, and their discounted gain.
+
+Every coupled run — strategies compared, the closed loop, adaptive roadmaps, ABM response
+curves — is a :func:`stisim.pipeline.simulate` run with the allocation's budget lines and a
+replicate seed: the agent model with the SDG interlinkages, its first step pinned to the
+baseline, exactly what ``stisim run`` computes for the same config and seed.
+"""
 
 from __future__ import annotations
-
-import dataclasses
 
 import numpy as np
 import xarray as xr
 
-from stisim.agents.model import build_model
 from stisim.agents.policy import Budgets
-from stisim.pipeline import RunInputs
+from stisim.pipeline import RunInputs, simulate
 from stisim.roadmap.discount import discount_factors
-from stisim.sdg.scores import goal_scores, index_score, normalise
+from stisim.sdg.scores import add_scores
 from stisim.seeds import common_seeds
 
 KEEP = ("indicator_value", "disbursed", "delivered")
@@ -20,11 +24,6 @@ KEEP = ("indicator_value", "disbursed", "delivered")
 def seeds(seed: int, replicates: int) -> list[int]:
     """Replicate seeds (common random numbers: replicate r has the same seed everywhere)."""
     return common_seeds(seed, replicates)
-
-
-def with_seed(inputs: RunInputs, seed: int) -> RunInputs:
-    return RunInputs(cfg=dataclasses.replace(inputs.cfg, seed=int(seed)),
-                     baseline=inputs.baseline)
 
 
 def rebind(inputs: RunInputs, cfg) -> RunInputs:
@@ -36,21 +35,18 @@ def rebind(inputs: RunInputs, cfg) -> RunInputs:
 
 def scored(ds: xr.Dataset) -> xr.Dataset:
     """Indicator values with SDR scores, goal scores and the SDG index."""
-    out = ds[[v for v in KEEP if v in ds]]
-    score = normalise(out["indicator_value"])
-    goals = goal_scores(score)
-    return out.assign(indicator_score=score, goal_score=goals, sdg_index=index_score(goals))
+    return add_scores(ds[[v for v in KEEP if v in ds]])
 
 
-def run_once(inputs: RunInputs, budgets: Budgets | None, seed: int) -> xr.Dataset:
-    model = build_model(with_seed(inputs, seed), budgets)
-    return scored(model.run().recorder.dataset())
+def run_replicate(inputs: RunInputs, budgets: Budgets | None, seed: int) -> xr.Dataset:
+    """One scored run of the allocation ``budgets`` (None: no roadmap) with ``seed``."""
+    return scored(simulate(inputs, budgets, seed=seed))
 
 
 def run_replicates(inputs: RunInputs, budgets: Budgets | None, replicate_seeds_: list[int]
                    ) -> xr.Dataset:
     """One run per seed, stacked along ``replicate``."""
-    runs = [run_once(inputs, budgets, s) for s in replicate_seeds_]
+    runs = [run_replicate(inputs, budgets, s) for s in replicate_seeds_]
     return xr.concat(runs, dim="replicate", coords="minimal", compat="override").assign_coords(
         replicate=np.arange(len(runs)))
 
