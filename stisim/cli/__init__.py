@@ -1,10 +1,8 @@
 """The ``stisim`` command line: the only home of commands, a thin layer over the pipeline,
 the drivers and the analysis functions.
 
-* :mod:`~stisim.cli.dispatch` — the command table and :func:`main`;
-* :mod:`~stisim.cli.messages` — how a problem is reported (one message, an exit status);
-* :mod:`~stisim.cli.hydra_runner` — Hydra commands: overrides, ``--cfg job``, ``-m``, and a
-  validation of every job before anything is written;
+* :mod:`~stisim.cli.dispatch` — the command table, :func:`main` and the Hydra runner
+  (overrides, ``--cfg job``, ``-m``; every job validated before anything is written);
 * one module per command family: ``run_commands`` (``run``, ``countries``),
   ``optimise_commands``, ``sweep_commands`` (``sweep``, ``collect``), ``compare_commands``,
   ``analysis_commands`` (``report``, ``dashboard``, ``sensitivity``, ``discover``),

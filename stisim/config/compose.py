@@ -144,11 +144,13 @@ _STORED_SECTIONS: dict[str, type] = {}
 def _store_sections(cs) -> None:
     """Store the defaults of every registered section as ``stisim_base`` (and the typed
     schemas), again whenever a plugin or extension has registered or removed a section."""
-    from stisim.config.sections import SECTIONS, root_defaults
+    from stisim.config.sections import SECTIONS, load_builtin_sections
 
-    base = root_defaults()  # imports the built-in sections first
+    load_builtin_sections()
     if SECTIONS == _STORED_SECTIONS:
         return
+    # The defaults of every section, as plain containers: the dataclasses are their one source.
+    base = {name: dataclasses.asdict(cls()) for name, cls in SECTIONS.items()}
     cs.store(name="stisim_base", node={"seed": 42, **base})
     for name, cls in SECTIONS.items():
         cs.store(group="schema", name=name, node=cls)

@@ -75,12 +75,3 @@ def load_builtin_sections() -> None:
             if exc.name is None or not module.startswith(exc.name):
                 raise
     load_plugins()
-
-
-def root_defaults() -> dict[str, Any]:
-    """Default values of every registered section, as plain containers."""
-    load_builtin_sections()
-    out: dict[str, Any] = {}
-    for name, cls in SECTIONS.items():
-        out[name] = dataclasses.asdict(cls())
-    return out
