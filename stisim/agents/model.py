@@ -82,7 +82,8 @@ class InnovationSystem(mesa.Model):
         self.flows = Flows(n_regions)
         self.calib = ModelCalibration()
 
-        state, fcal = sample_firms(cfg, self.structure, inputs.baseline.value,
+        state, fcal = sample_firms(cfg.firms, cfg.diffusion, cfg.regions, cfg.macro,
+                                   self.structure, inputs.baseline.value,
                                    self.country.firm_count, self.rng)
         self.firms = FirmPopulation(self, cfg, fcal, state, n_regions)
         env0 = FirmEnv(t=self.t, dt=self.dt).fill(n_regions)

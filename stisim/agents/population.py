@@ -36,25 +36,25 @@ def _top_share(score: np.ndarray, mask: np.ndarray, share: float) -> np.ndarray:
     return out
 
 
-def initial_shares(cfg, baseline_values) -> np.ndarray:
-    """Adopter share among eligible firms at the base year, per technology."""
+def initial_shares(diffusion, baseline_values) -> np.ndarray:
+    """Adopter share among eligible firms at the base year, per technology (``diffusion``:
+    the config section)."""
     out = np.zeros(N_TECH)
     for j, tech in enumerate(TECHNOLOGIES):
-        value = cfg.diffusion.initial_share[tech]
+        value = diffusion.initial_share[tech]
         if value is None:  # digital: the country's internet use
             value = float(baseline_values["17.8.1"]) / 100.0
         out[j] = min(max(float(value), 0.0), 0.999)
     return out
 
 
-def sample_firms(cfg, structure: Structure, baseline_values, firm_count: float,
-                 rng: np.random.Generator) -> tuple[dict, FirmCalibration]:
-    """Arrays of the initial firms and the calibration constants."""
-    f = cfg.firms
-    d = cfg.diffusion
+def sample_firms(f, d, regions, macro, structure: Structure, baseline_values,
+                 firm_count: float, rng: np.random.Generator) -> tuple[dict, FirmCalibration]:
+    """Arrays of the initial firms and the calibration constants, from the config sections
+    ``firms`` (``f``), ``diffusion`` (``d``), ``regions`` and ``macro``."""
     # Never simulate more firms than the country has (small states), but at least 100.
     n = int(min(f.count, max(np.ceil(firm_count), 100)))
-    n_regions = len(cfg.regions.names)
+    n_regions = len(regions.names)
     weight = firm_count / n
 
     counts = largest_remainder(n, structure.firm_share)
@@ -79,7 +79,7 @@ def sample_firms(cfg, structure: Structure, baseline_values, firm_count: float,
 
     # Initial adopters: the top share of eligible firms by size, skill and noise.
     eligible = np.array([[s in d.eligible[t] for s in SECTORS] for t in TECHNOLOGIES])
-    shares = initial_shares(cfg, baseline_values)
+    shares = initial_shares(d, baseline_values)
     adopted = np.zeros((N_TECH, n), dtype=bool)
     gain = np.array([d.productivity_effect[t] for t in TECHNOLOGIES])
     adopt_gain = np.zeros(n)
@@ -90,7 +90,7 @@ def sample_firms(cfg, structure: Structure, baseline_values, firm_count: float,
         adopt_gain += gain[j] * adopted[j]
 
     # Sector productivity level so that sector value added matches the structure.
-    ln_r = np.log(np.asarray(cfg.regions.productivity, dtype=float))
+    ln_r = np.log(np.asarray(regions.productivity, dtype=float))
     base = np.exp(ln_r[region] + theta + adopt_gain) * emp * weight
     va_target = structure.gdp * structure.va_share
     ln_p = np.zeros(N_SECTOR)
@@ -151,7 +151,7 @@ def sample_firms(cfg, structure: Structure, baseline_values, firm_count: float,
         q=np.array([d.q * d.q_scale[t] for t in TECHNOLOGIES]),
         gain=gain, emission_cut=np.array([d.emissions_effect[t] for t in TECHNOLOGIES]),
         energy_intensity=np.array([f.energy_intensity[s] for s in SECTORS]),
-        clean_renewable=cfg.macro.clean_renewable_share,
+        clean_renewable=macro.clean_renewable_share,
         mean_emp_sector=emp_target / np.maximum(counts * weight, 1e-12), n0=n,
     )
     return state, calib
