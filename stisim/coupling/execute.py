@@ -1,9 +1,11 @@
 """Allocations executed by the agents: ``spend(action, year, source)`` -> agent ``Budgets``.
 
-Each roadmap instrument feeds one agent instrument (:data:`INSTRUMENT_MAP`, documented in
-docs/coupling.md). The money of an action in allocation year ``y`` becomes a budget line of
-year ``y + coupling.delay``, in base-year USD (``coupling.currency_factor``), scaled by
-``coupling.execution_efficiency``; the agents then apply their own delays and efficiencies.
+Each roadmap instrument feeds one agent instrument (:data:`INSTRUMENT_MAP`, from the
+``agent_instrument`` and ``execution`` columns of ``stisim/roadmap/instruments.csv``;
+documented in docs/coupling.md). The money of an action in allocation year ``y`` becomes a
+budget line of year ``y + coupling.delay``, in base-year USD (``coupling.currency_factor``),
+scaled by ``coupling.execution_efficiency``; the agents then apply their own delays and
+efficiencies.
 
 * public sources -> ``ministry`` lines, or ``local_government`` lines for sources of
   sub-national governments (id or name mentions county, local, municipal, district,
@@ -28,40 +30,19 @@ import xarray as xr
 from stisim.agents.catalog import REGIONAL_INSTRUMENTS, TECHNOLOGY_INSTRUMENTS
 from stisim.agents.policy import Budgets
 
-# roadmap instrument -> (agent instrument, mechanism in the agent model)
-INSTRUMENT_MAP: dict[str, tuple[str | None, str]] = {
-    "research_grants": ("rd_grants", "competitive grants: firms' R&D and institutes' "
-                        "competitive stream (researchers, publications)"),
-    "business_rd_grants": ("rd_grants", "grants raise firms' R&D (innovation hazards)"),
-    "rd_tax_incentive": ("tax_credits", "credit rate tau: own R&D x (1 + eps tau)"),
-    "adoption_subsidy": ("adoption_subsidy", "funded adoptions raise adoption hazards of the "
-                         "targeted technology"),
-    "technology_transfer": ("tto_support", "transfer capacity -> collaborations -> firm "
-                            "innovation and adoption boosts"),
-    "platform_matching": ("matching_platform", "matches with foreign suppliers raise the "
-                          "adoption (imitation) term"),
-    "digital_infrastructure": ("infrastructure_broadband", "4G coverage and fixed "
-                               "broadband availability"),
-    "energy_infrastructure": ("infrastructure_energy", "electricity access and grid "
-                              "renewable share"),
-    "research_infrastructure": ("institutional_funding", "institutes' funding -> "
-                                "researchers, knowledge"),
-    "skills_training": ("skills", "trained workers raise firms' skilled share "
-                        "(absorptive capacity)"),
-    "higher_education": ("institutional_funding", "institutes' funding -> researchers, "
-                         "graduates"),
-    "institutional_funding": ("institutional_funding", "block funding -> researchers, "
-                              "lower brain drain"),
-    "innovation_finance": ("tax_credits", "no finance instrument in the agent model: "
-                           "treated as a subsidy of firms' own R&D (relaxes its cost)"),
-    "incubation": ("tto_support", "no entry instrument in the agent model: treated as "
-                   "transfer support (collaborations with firms)"),
-    "innovation_procurement": ("procurement", "demand for innovation raises innovation "
-                               "hazards of R&D performers"),
-    "standards_quality": ("adoption_subsidy", "lower adoption cost: treated as an adoption "
-                          "subsidy spread over technologies"),
-    "governance": (None, "no agent mechanism: money is spent, nothing is delivered"),
-}
+
+def _instrument_map() -> dict[str, tuple[str | None, str]]:
+    from stisim.roadmap.instruments import instruments
+
+    table = instruments()
+    return {rid: (row.agent_instrument or None, row.execution)
+            for rid, row in table.iterrows()}
+
+
+# roadmap instrument -> (agent instrument, how the agents execute it): the columns
+# agent_instrument and execution of stisim/roadmap/instruments.csv (a finance channel is
+# one row there; no agent instrument: the money is spent and nothing is delivered).
+INSTRUMENT_MAP: dict[str, tuple[str | None, str]] = _instrument_map()
 
 # Technology of an adoption subsidy, from the indicators its expert effects name.
 TECHNOLOGY_BY_INDICATOR = {"17.8.1": "digital", "8.10.2": "digital", "9.c.1": "digital",

@@ -13,9 +13,15 @@ from tests.coupling.conftest import tiny_cfg
 
 
 def test_every_roadmap_instrument_has_a_documented_mechanism():
+    from stisim.agents.catalog import INSTRUMENTS
+
     assert set(instrument_ids()) == set(INSTRUMENT_MAP)
     table = instrument_table()
     assert (table["agent_mechanism"].str.len() > 10).all()
+    # every finance channel feeds an instrument the agents know (or none, declared as such)
+    agents = {agent for agent, _ in INSTRUMENT_MAP.values()}
+    assert agents - {None} <= set(INSTRUMENTS)
+    assert INSTRUMENT_MAP["governance"][0] is None
 
 
 def _end(ds, code):
