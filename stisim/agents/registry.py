@@ -32,6 +32,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from stisim.config.kernel import allowed_text
 from stisim.errors import ConfigError, Problem
 
 # Staged activation: each step, the agent types act in this order (Mesa ``agents_by_type``,
@@ -161,51 +162,64 @@ def parse_params(cls: type | None, raw: Mapping[str, Any] | None, path: str
     return value, walker.problems
 
 
-def validate_extensions(ext) -> list[Problem]:
-    """Problems with the ``extensions`` config section (modules, names, parameters)."""
-    if not (ext.modules or ext.agents or ext.firm_rules):
-        return []
+@dataclass
+class Extensions:
+    """The ``extensions`` section parsed: enabled types and rules with their parameters."""
+
+    agents: list[tuple[AgentTypeSpec, Any]]
+    firm_rules: list[tuple[FirmRuleSpec, Any]]
+    problems: list[Problem]
+
+
+def parse_extensions(ext) -> Extensions:
+    """Import the extension modules, resolve the enabled agent types and firm rules by name
+    and validate their parameters: the one reading of the ``extensions`` config section
+    (config validation reports its problems, the model uses its result)."""
     problems = load_modules(list(ext.modules))
     if problems:
-        return problems
+        return Extensions([], [], problems)
+    agents, rules = [], []
     extra_agents = sorted(n for n, s in AGENT_TYPES.items() if not s.core)
     for name, raw in ext.agents.items():
         spec = AGENT_TYPES.get(name)
         if spec is None or spec.core:
             problems.append(Problem(f"extensions.agents.{name}", "unknown agent type (import "
                                     "its module with extensions.modules)", name,
-                                    ", ".join(extra_agents) or "none registered"))
+                                    allowed_text(extra_agents, name) or "none registered"))
             continue
-        problems += parse_params(spec.params, raw, f"extensions.agents.{name}")[1]
+        value, p = parse_params(spec.params, raw, f"extensions.agents.{name}")
+        problems += p
+        agents.append((spec, value))
     extra_rules = sorted(n for n, s in FIRM_RULES.items() if not s.core)
     for name, raw in ext.firm_rules.items():
         spec = FIRM_RULES.get(name)
         if spec is None or spec.core:
             problems.append(Problem(f"extensions.firm_rules.{name}", "unknown firm rule "
                                     "(import its module with extensions.modules)", name,
-                                    ", ".join(extra_rules) or "none registered"))
+                                    allowed_text(extra_rules, name) or "none registered"))
             continue
         if spec.after is not None and spec.after not in FIRM_RULES:
             problems.append(Problem(f"extensions.firm_rules.{name}", "runs after an unknown "
-                                    "rule", spec.after, ", ".join(FIRM_RULES)))
-        problems += parse_params(spec.params, raw, f"extensions.firm_rules.{name}")[1]
-    return problems
+                                    "rule", spec.after, allowed_text(FIRM_RULES, spec.after)))
+        value, p = parse_params(spec.params, raw, f"extensions.firm_rules.{name}")
+        problems += p
+        rules.append((spec, value))
+    return Extensions(agents, rules, problems)
+
+
+def validate_extensions(ext) -> list[Problem]:
+    """Problems with the ``extensions`` config section (modules, names, parameters)."""
+    if not (ext.modules or ext.agents or ext.firm_rules):
+        return []
+    return parse_extensions(ext).problems
 
 
 def active_agent_types(ext) -> list[tuple[AgentTypeSpec, Any]]:
     """Core types and enabled extension types with parsed parameters, in activation order."""
-    problems = load_modules(list(ext.modules))
-    out = [(s, None) for s in AGENT_TYPES.values() if s.core]
-    for name, raw in ext.agents.items():
-        spec = AGENT_TYPES.get(name)
-        if spec is None:
-            problems.append(Problem(f"extensions.agents.{name}", "unknown agent type", name))
-            continue
-        value, p = parse_params(spec.params, raw, f"extensions.agents.{name}")
-        problems += p
-        out.append((spec, value))
-    if problems:
-        raise ConfigError(problems)
+    parsed = parse_extensions(ext)
+    if parsed.problems:
+        raise ConfigError(parsed.problems)
+    out = [(s, None) for s in AGENT_TYPES.values() if s.core] + parsed.agents
     return sorted(out, key=lambda item: item[0].order)
 
 
@@ -216,14 +230,10 @@ def active_firm_rules(ext, mechanisms) -> list[tuple[FirmRuleSpec, Any]]:
     for name in CORE_RULE_ORDER:
         if getattr(mechanisms, name, True):
             order.append((FIRM_RULES[name], None))
-    problems = []
-    for name, raw in ext.firm_rules.items():
-        spec = FIRM_RULES.get(name)
-        if spec is None:
-            problems.append(Problem(f"extensions.firm_rules.{name}", "unknown firm rule", name))
-            continue
-        value, p = parse_params(spec.params, raw, f"extensions.firm_rules.{name}")
-        problems += p
+    parsed = parse_extensions(ext)
+    if parsed.problems:
+        raise ConfigError(parsed.problems)
+    for spec, value in parsed.firm_rules:
         names = [s.name for s, _ in order]
         if spec.after is None:
             pos = len(order)
@@ -234,6 +244,4 @@ def active_firm_rules(ext, mechanisms) -> list[tuple[FirmRuleSpec, Any]]:
             pos = sum(1 for s, _ in order if s.core and
                       CORE_RULE_ORDER.index(s.name) <= core_pos)
         order.insert(pos, (spec, value))
-    if problems:
-        raise ConfigError(problems)
     return order
