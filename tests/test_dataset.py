@@ -63,3 +63,31 @@ def test_identical_results_ignores_creation_time(ghana_run):
     assert identical_results(ghana_run, other)
     other["indicator_value"] = other["indicator_value"] + 1e-9
     assert not identical_results(ghana_run, other)
+
+
+def test_variables_are_documented_per_kind_of_dataset(monkeypatch):
+    """A name keeps one meaning within a kind of Dataset; kinds may give it another, and a
+    Dataset is annotated from its own kind, whatever was imported before."""
+    import stisim.dataset as dataset
+    import stisim.optimize.results  # noqa: F401  (documents the allocation kind)
+    from stisim.dataset import register_variables, variable_table
+
+    monkeypatch.setattr(dataset, "_KINDS", {k: dict(v) for k, v in dataset._KINDS.items()})
+    variable_table.cache_clear()
+
+    meta = {"units": "1", "long_name": "probe", "description": "a test variable"}
+    register_variables({"kind_probe": meta}, kind="test_kind_a")
+    register_variables({"kind_probe": meta}, kind="test_kind_a")  # the same again: no-op
+    other = dict(meta, long_name="another probe")
+    register_variables({"kind_probe": other}, kind="test_kind_b")
+    with pytest.raises(ValueError, match="already documented differently"):
+        register_variables({"kind_probe": other}, kind="test_kind_a")
+    ds = xr.Dataset({"kind_probe": ("x", [1.0])})
+    assert annotate(ds.copy(), "test_kind_a")["kind_probe"].attrs["long_name"] == "probe"
+    assert annotate(ds.copy(), "test_kind_b")["kind_probe"].attrs["long_name"] == \
+        "another probe"
+    # a run's goal_score keeps the run meaning although the optimiser documents its own
+    assert variable_table("run")["goal_score"]["long_name"] == "SDG goal score"
+    assert variable_table("allocation")["goal_score"]["long_name"] != "SDG goal score"
+    monkeypatch.undo()
+    variable_table.cache_clear()
