@@ -30,13 +30,13 @@ import stisim.agents.mesa_compat  # noqa: F401  (Mesa version differences)
 from stisim.agents.base_year import ModelCalibration, calibrate
 from stisim.agents.catalog import TECH_SOURCES, TECHNOLOGIES
 from stisim.agents.country import country_inputs
+from stisim.agents.economy import Macro
 from stisim.agents.energy import Energy
 from stisim.agents.firm_rules import rule_finance
 from stisim.agents.firms import N_TECH, FirmEnv, FirmPopulation, group_counts
 from stisim.agents.flows import Flows
 from stisim.agents.infrastructure import Infrastructure
 from stisim.agents.institutes import ResearchInstitute
-from stisim.agents.macro import Macro
 from stisim.agents.partners import TechnologySource
 from stisim.agents.policy import Budgets
 from stisim.agents.population import sample_firms
