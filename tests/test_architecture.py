@@ -16,8 +16,6 @@ MAX_LINES = 600
 LONG_MODULES = {
     "analysis/report.py": "the six-step HTML report: one builder per roadmap step plus the "
                           "page frame; to be split into one module per step",
-    "analysis/plots.py": "one plotting function per figure of the report and dashboard; to be "
-                         "split by figure family",
     "optimize/container.py": "the linear-model container (variables, constraints, the standard "
                              "form HiGHS reads); to be split into container and standard form",
 }
