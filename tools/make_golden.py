@@ -4,10 +4,14 @@ Each case runs a ``stisim`` command in this process (the same entry point as the
 script) into a temporary directory and reads back the files it wrote: ``run`` (run.nc),
 ``compare`` (compare.nc, loop.nc and adaptive.nc of one invocation), ``sweep`` (sweep.nc)
 and ``optimise`` (allocation.nc, stored as optimise.nc). The regression test
-(``tests/test_golden.py``) produces them again and compares them with the stored files in
-``tests/data/golden/`` to the last bit: values, coordinates, dims, dtypes, variable
-attributes and Dataset attributes, ignoring only those that record when, where or how fast a
-result was made (:data:`VOLATILE`).
+(``tests/test_golden.py``) produces them again and compares them with the stored files to
+the last bit: values, coordinates, dims, dtypes, variable attributes and Dataset attributes,
+ignoring only those that record when, where or how fast a result was made (:data:`VOLATILE`).
+
+Floating-point results depend on the environment (Python 3.12's compensated ``sum()``,
+Mesa 3.3 on Python 3.11 and 3.4+ on 3.12+), so each Python version has its own set,
+``tests/data/golden/py3XX/``, with a ``manifest.json`` of the versions it was made with; the
+test skips (saying why) where no set matches the running environment.
 
     python tools/make_golden.py            # rewrite every golden file
     python tools/make_golden.py run sweep  # rewrite the files of some commands
@@ -19,15 +23,20 @@ says why.
 from __future__ import annotations
 
 import json
+import platform
 import sys
 import tempfile
 from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 
 import xarray as xr
 
 ROOT = Path(__file__).resolve().parents[1]
-GOLDEN = ROOT / "tests" / "data" / "golden"
+GOLDEN = ROOT / "tests" / "data" / "golden" / f"py{sys.version_info[0]}{sys.version_info[1]}"
+# Packages whose versions decide the last bits of the results.
+NUMERIC_PACKAGES = ("numpy", "scipy", "pandas", "xarray", "mesa", "highspy", "pyomo",
+                    "netCDF4")
 
 # Dataset attributes that differ between two identical runs: creation time, source commit,
 # wall-clock timings and paths of the machine that ran it.
@@ -92,6 +101,29 @@ def produce(case: str, work: Path) -> dict[str, xr.Dataset]:
 
 def path_of(name: str) -> Path:
     return GOLDEN / f"{name}.nc"
+
+
+def environment() -> dict[str, str]:
+    """The Python and package versions the results depend on."""
+    env = {"python": platform.python_version()}
+    env.update({p: metadata.version(p) for p in NUMERIC_PACKAGES})
+    return env
+
+
+def environment_mismatch() -> str | None:
+    """Why the stored golden files cannot be compared here (None: they can)."""
+    manifest = GOLDEN / "manifest.json"
+    if not manifest.exists():
+        return (f"no golden files for Python {sys.version_info[0]}.{sys.version_info[1]} "
+                f"({GOLDEN}): python tools/make_golden.py makes them")
+    made = json.loads(manifest.read_text(encoding="utf-8"))
+    here = environment()
+    changed = {k: (made.get(k), v) for k, v in here.items()
+               if k != "python" and made.get(k) != v}
+    if changed:
+        return ("golden files made with other package versions (made, here): "
+                f"{changed}; python tools/make_golden.py remakes them")
+    return None
 
 
 def stable_attrs(attrs: dict) -> dict:
@@ -170,6 +202,8 @@ def main(argv: list[str]) -> int:
         for case in cases:
             for name, ds in produce(case, Path(tmp) / case).items():
                 sizes[name] = write(name, ds).stat().st_size
+    (GOLDEN / "manifest.json").write_text(json.dumps(environment(), indent=1) + "\n",
+                                          encoding="utf-8")
     print(json.dumps({n: f"{s / 1024:.0f} kB" for n, s in sizes.items()}))
     return 0
 
