@@ -22,6 +22,9 @@ class Problem:
     allowed: str | None = None
     where: str | None = None
 
+    def __hash__(self) -> int:  # values may be lists or mappings (unhashable)
+        return hash(str(self))
+
     def __str__(self) -> str:
         text = f"{self.path}: {self.message}"
         if self.value is not None:

@@ -7,6 +7,7 @@ it runs its registrations. Only ``stisim.*`` objects and modules named by such a
 
 from __future__ import annotations
 
+import types
 from importlib.metadata import entry_points
 
 _ALLOWED_PREFIXES: set[str] = {"stisim."}
@@ -35,3 +36,53 @@ def load_plugins() -> None:
     for ep in entry_points(group="stisim.plugins"):
         allow_module(ep.value.split(":")[0])
         ep.load()
+
+
+def _module_allowed(name: str) -> bool:
+    return name == "stisim" or target_allowed(name + ".")
+
+
+def resolve_object(spec: str) -> object:
+    """The object named by ``spec`` (``pkg.mod:attr`` or ``pkg.mod.attr``), refused unless
+    the module and the object itself belong to stisim or a registered plugin.
+
+    Checking the name's prefix alone is not enough: ``stisim.io:os.system`` starts with
+    ``stisim.`` and names :func:`os.system`. Every step of the walk must stay in an allowed
+    module, and the object found must be defined in one. Raises :class:`ValueError` with a
+    message naming ``spec`` and what is allowed.
+    """
+    import importlib
+
+    load_plugins()
+    allowed = ", ".join(p + "*" for p in allowed_prefixes())
+    refused = ValueError(f"{spec!r} refused: must name a function defined in {allowed}")
+    if not isinstance(spec, str) or not spec or not target_allowed(spec.replace(":", ".")):
+        raise refused
+    if ":" in spec:
+        module_name, _, attr = spec.partition(":")
+    else:
+        module_name, _, attr = spec.rpartition(".")
+    if not module_name or not attr or not all(p.isidentifier() for p in
+                                              [*module_name.split("."), *attr.split(".")]):
+        raise ValueError(f"{spec!r} is malformed; allowed: module.function or "
+                         f"module:function in {allowed}")
+    if not _module_allowed(module_name):
+        raise refused
+    try:
+        obj: object = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ValueError(f"{spec!r}: cannot import {module_name} ({exc})") from None
+    for part in attr.split("."):
+        if part.startswith("_"):
+            raise refused
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            raise ValueError(f"{spec!r}: {module_name} has no {attr}") from None
+        home = obj.__name__ if isinstance(obj, types.ModuleType) else \
+            getattr(obj, "__module__", None)
+        if not isinstance(home, str) or not _module_allowed(home):
+            raise refused
+    if not callable(obj) or isinstance(obj, types.ModuleType):
+        raise ValueError(f"{spec!r} is not a function")
+    return obj

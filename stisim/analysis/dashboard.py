@@ -11,6 +11,7 @@ The server listens on 127.0.0.1 only and serves Panel's and Bokeh's JavaScript f
 
 from __future__ import annotations
 
+import html
 import io
 import os
 import re
@@ -92,6 +93,20 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind((ADDRESS, 0))
         return int(s.getsockname()[1])
+
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+
+
+def md_text(value: object, keep_code: bool = False) -> str:
+    """``value`` as literal text inside a Markdown pane: HTML escaped (no tags from result
+    files, scenario or action names run in the browser) and Markdown punctuation escaped.
+    ``keep_code`` leaves backquoted spans of stisim's own messages as code."""
+    text = html.escape(str(value), quote=False)
+    if keep_code:
+        return text
+    return _MARKDOWN.sub(r"\\\1", text)
 
 
 class Dashboard:
@@ -181,7 +196,7 @@ class Dashboard:
             return str(path)
 
     def _say(self, text: str) -> None:
-        self.message.object = text
+        self.message.object = md_text(text, keep_code=True)
         self.message.visible = bool(text)
 
     # -- state changes
@@ -228,7 +243,7 @@ class Dashboard:
             for w in (self.cases, self.indicator, self.goal, self.year, self.variable):
                 w.disabled = True
             what = self.alloc if self.alloc is not None else self.front
-            self.info.object = (f"**{kind}** · {what.attrs.get('country', '')} "
+            self.info.object = (f"**{kind}** · {md_text(what.attrs.get('country', ''))} "
                                 "(see the Allocation tab)")
             return
         for w in (self.cases, self.indicator, self.goal, self.year, self.variable):
@@ -265,7 +280,8 @@ class Dashboard:
         self.year.options = {f"{t:.0f}" if t == int(t) else f"{t:.2f}": t for t in years}
         self.year.value = target_year(ds)
         country = ds.attrs.get("country", "")
-        self.info.object = (f"**{kind}** · {country} · scenario {ds.attrs.get('scenario', '?')}"
+        self.info.object = (f"**{kind}** · {md_text(country)} · scenario "
+                            f"{md_text(ds.attrs.get('scenario', '?'))}"
                             f" · {years[0]:.0f}–{years[-1]:.0f}"
                             + (f" · {ds.sizes['replicate']} replicates"
                                if "replicate" in ds.dims else "")
@@ -354,7 +370,7 @@ class Dashboard:
             spend.attrs.update(ds["spend"].attrs)
             self.allocation.object = plots.allocation_chart(spend, f"Allocation under {case}")
             total = float(spend.sum())
-            self.alloc_note.object = (f"Total {total:,.0f} {spend.attrs.get('units', '')} "
+            self.alloc_note.object = (f"Total {total:,.0f} {md_text(spend.attrs.get('units', ''))} "
                                       f"over {spend.sizes.get('year', 0)} years.")
         elif self.alloc is not None:
             from stisim.analysis.report import spend_units
@@ -362,8 +378,9 @@ class Dashboard:
             spend = self.alloc["spend"].copy()
             spend.attrs["units"] = spend_units(self.alloc)
             self.allocation.object = plots.allocation_chart(spend, "Optimised allocation")
-            self.alloc_note.object = (f"Objective {self.alloc.attrs.get('objective', '?')}, "
-                                      f"status {self.alloc.attrs.get('status', '?')}.")
+            self.alloc_note.object = (
+                f"Objective {md_text(self.alloc.attrs.get('objective', '?'))}, "
+                f"status {md_text(self.alloc.attrs.get('status', '?'))}.")
         else:
             self.allocation.object = None
             self.alloc_note.object = ("No allocation in this result: run `stisim optimise` or "

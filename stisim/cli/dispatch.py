@@ -139,7 +139,9 @@ def preflight(config_name: str, argv: Sequence[str]) -> None:
     problems: list[Problem] = []
     for job in jobs:
         try:
-            validate_composed(compose(config_name, job))
+            composed = compose(config_name, job)
+            validate_composed(composed)
+            _check_run_dir(composed, job, args.multirun)
         except ConfigError as exc:
             label = " ".join(job) if args.multirun else ""
             for p in exc.problems:
@@ -148,6 +150,26 @@ def preflight(config_name: str, argv: Sequence[str]) -> None:
     if problems:
         unique = list(dict.fromkeys(problems))
         raise ConfigError(unique)
+
+
+def _check_run_dir(cfg: Any, job: Sequence[str], multirun: bool) -> None:
+    """Refuse a job whose output directory, chosen by configs rather than by the command
+    line, would lie outside the output root."""
+    from omegaconf import OmegaConf
+
+    from stisim.config.trust import run_dir_problem
+
+    try:
+        directory = OmegaConf.select(cfg, "hydra.sweep.dir" if multirun else "hydra.run.dir",
+                                     throw_on_resolution_failure=True)
+    except Exception:  # noqa: BLE001 - parts known only to a running job
+        return
+    if not isinstance(directory, str):
+        return
+    keys = [ov.lstrip("+~").partition("=")[0] for ov in job]
+    problem = run_dir_problem(directory, keys)
+    if problem is not None:
+        raise ConfigError([problem])
 
 
 def _cleanup(run_dir: Path, keep: Sequence[str]) -> None:

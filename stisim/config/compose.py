@@ -70,6 +70,7 @@ def _flatten(data: Any, prefix: str = "") -> Iterable[str]:
 
 def scenario_problems(content: Any, where: str) -> list[Problem]:
     """Security checks on a scenario file's raw content."""
+    from stisim.config.trust import scenario_file_problems
     from stisim.config.validate import check_targets
 
     problems: list[Problem] = []
@@ -88,6 +89,7 @@ def scenario_problems(content: Any, where: str) -> list[Problem]:
                                     "defaults", entry, where=where))
     for p in check_targets(content):
         problems.append(dataclasses.replace(p, where=where))
+    problems += scenario_file_problems(content, where)
     return problems
 
 
@@ -281,13 +283,19 @@ def to_container(cfg) -> dict[str, Any]:
 
 def validate_composed(cfg):
     """Validate a composed DictConfig (from the compose API or ``@hydra.main``)."""
+    from stisim.config.trust import origin_problems
     from stisim.config.validate import validate
 
     choice = scenario_choice(cfg)
     problems = unsafe_problems(choice)
     if problems:
         raise ConfigError(problems, title=f"scenario {choice!r} refused")
-    return validate(to_container(cfg), origins=origins_for(choice))
+    data = to_container(cfg)
+    origins = origins_for(choice)
+    problems = origin_problems(data, origins, scenario_dirs())
+    if problems:
+        raise ConfigError(problems, title=f"scenario {choice!r} refused")
+    return validate(data, origins=origins)
 
 
 def load_config(config_name: str = "run", overrides: Sequence[str] = ()):

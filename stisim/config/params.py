@@ -97,6 +97,22 @@ class ScenarioMeta:
 
 
 @check
+def _check_names(cfg) -> list[Problem]:
+    """Names that become parts of output paths are plain names."""
+    import re
+
+    from stisim.config.trust import plain_name_problem
+
+    problems = [p for p in (plain_name_problem("scenario.name", cfg.scenario.name),
+                            plain_name_problem("output.filename", cfg.output.filename,
+                                               "a file name")) if p]
+    if not re.fullmatch(r"[A-Z]{3}", str(cfg.country.iso3)):
+        problems.append(Problem("country.iso3", "must be an ISO 3166-1 alpha-3 code",
+                                cfg.country.iso3, "three capital letters, e.g. GHA"))
+    return problems
+
+
+@check
 def _check_calendar(cfg) -> list[Problem]:
     t = cfg.time
     if t.end_year < t.base_year:

@@ -17,7 +17,6 @@ labelled expressions, or as plain Pyomo components on ``model.m``.
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Callable
 from typing import Any
@@ -182,18 +181,12 @@ def resolve_hook(hook: ExtraFunctionality | str | None) -> ExtraFunctionality | 
     """A callable, or ``module:function`` limited to stisim and registered plugins."""
     if hook is None or callable(hook):
         return hook
-    from stisim.plugins import allowed_prefixes, target_allowed
+    from stisim.plugins import resolve_object
 
-    module, _, func = str(hook).partition(":")
-    if not func or not target_allowed(module + "."):
-        raise ConfigError([Problem("optimise.extra_functionality", "refused or malformed hook",
-                                   hook, "module:function in "
-                                   + ", ".join(p + "*" for p in allowed_prefixes()))])
     try:
-        return getattr(importlib.import_module(module), func)
-    except (ImportError, AttributeError) as exc:
-        raise ConfigError([Problem("optimise.extra_functionality", f"cannot load: {exc}",
-                                   hook)]) from None
+        return resolve_object(str(hook))  # type: ignore[return-value]
+    except ValueError as exc:
+        raise ConfigError([Problem("optimise.extra_functionality", str(exc), hook)]) from None
 
 
 def stats(model: RoadmapModel) -> dict[str, int]:

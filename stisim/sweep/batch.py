@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import importlib
 import os
 import pickle
 import socket
@@ -57,18 +56,9 @@ def resolve_function(spec: Callable | str) -> Callable:
         return spec
     if spec in _FUNCTIONS:
         return _FUNCTIONS[spec]
-    from stisim.plugins import load_plugins, target_allowed
+    from stisim.plugins import resolve_object
 
-    load_plugins()
-    name = spec.replace(":", ".")
-    if not target_allowed(name):
-        raise ValueError(f"run function {spec!r} refused: not a stisim object or plugin")
-    module, _, attr = spec.rpartition(":") if ":" in spec else spec.rpartition(".")
-    obj: Any = importlib.import_module(module)
-    for part in attr.split("."):
-        obj = getattr(obj, part)
-    if not callable(obj):
-        raise TypeError(f"run function {spec!r} is not callable")
+    obj = resolve_object(spec)
     _FUNCTIONS[spec] = obj
     return obj
 

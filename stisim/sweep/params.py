@@ -103,7 +103,17 @@ class SweepConfig:
 
 @check
 def _check_sweep(cfg) -> list[Problem]:
+    from stisim.config.trust import plain_name_problem
+
     sweep = cfg.sections.get("sweep")
+    names = [p for p in (plain_name_problem("sweep.name", sweep.name),
+                         sweep.filename and plain_name_problem("sweep.filename", sweep.filename,
+                                                               "a file name"))
+             if p] if sweep is not None else []
+    return names + _check_sweep_parts(cfg, sweep)
+
+
+def _check_sweep_parts(cfg, sweep) -> list[Problem]:
     if sweep is None or not (sweep.uncertainties or sweep.levers or
                              sweep.design in ("sobol", "morris")):
         return _check_run_function(sweep) if sweep is not None else []
@@ -113,10 +123,10 @@ def _check_sweep(cfg) -> list[Problem]:
 
 
 def _check_run_function(sweep: SweepConfig) -> list[Problem]:
-    from stisim.plugins import allowed_prefixes, target_allowed
+    from stisim.plugins import resolve_object
 
-    name = sweep.run_function
-    if target_allowed(name.replace(":", ".")):
-        return []
-    return [Problem("sweep.run_function", "refused: must name a stisim object or a "
-                    "registered plugin", name, ", ".join(p + "*" for p in allowed_prefixes()))]
+    try:
+        resolve_object(sweep.run_function)
+    except ValueError as exc:
+        return [Problem("sweep.run_function", str(exc), sweep.run_function)]
+    return []
