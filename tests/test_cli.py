@@ -30,6 +30,8 @@ def test_run_writes_a_labelled_dataset(workdir, capsys):
     assert ds.attrs["seed"] == 3 and "9.5.1" in ds["indicator"].values
     out = capsys.readouterr().out
     assert "SDG index" in out and "wrote" in out
+    # Hydra's job logging goes to the terminal only: no empty run.log beside the result.
+    assert [p for p in outputs(workdir) if p.suffix == ".log"] == []
 
 
 @pytest.mark.parametrize("args", [["country=atlantis"], ["seed=-1"], ["time.stpes=2"],
@@ -64,6 +66,27 @@ def test_cfg_job_prints_config(workdir, capsys):
     assert main(["run", "--cfg", "job", "country=india"]) == 0
     assert "m49: 356" in capsys.readouterr().out
     assert outputs(workdir) == []
+
+
+@pytest.mark.parametrize(("name", "own"), [
+    ("run", ["time.end_year=2040", "output.summary=true"]),
+    ("optimise", ["objective=value", "optimise.mip_gap=", "optimise.pareto.against=null"]),
+    ("sweep", ["sweep.samples=16", "sweep.executor.kind=processes"]),
+    ("compare", ["replicates=5", "compare.envelope=", "coupling.responses=expert",
+                 "firms.count=3000"]),
+    ("calibrate", ["calibrate.max_evals=200"])])
+def test_hydra_command_help_shows_its_own_options(workdir, capsys, name, own):
+    """--help: the command's options, groups and examples, not the composed config."""
+    assert main([name, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert len(out.splitlines()) < 80, len(out.splitlines())
+    assert f"stisim {name} --cfg job prints the full composed config" in out
+    assert "Model sections" in out and "firms, diffusion" in out
+    for option in own:
+        assert f"  {option}" in out, option
+    assert "$CONFIG" not in out and "laumann_region:" not in out
+    assert max(len(line) for line in out.splitlines()) <= 100
+    assert outputs(workdir) == [] and not (workdir / "outputs").exists()
 
 
 def test_help_and_unknown_command(capsys):

@@ -109,25 +109,11 @@ def indicators_md() -> str:
     return "\n".join(lines) + "\n"
 
 
-def _hydra_help(config_name: str) -> str:
-    """Header, config groups and examples of a Hydra command (its --help without the config)."""
-    from omegaconf import OmegaConf
+def _hydra_help(config_name: str, command: str) -> str:
+    """A Hydra command's --help (stisim.cli.help: groups, own options, examples)."""
+    from stisim.cli.help import hydra_command_help
 
-    from stisim.config.compose import config_dir
-
-    raw = OmegaConf.load(Path(config_dir()) / f"{config_name}.yaml")
-    help_cfg = raw.hydra.help
-    template = str(help_cfg.get("template", ""))
-    groups = ""
-    if "== Config groups ==" in template:
-        groups = template.split("== Config groups ==", 1)[1].split("== Config ==", 1)[0]
-    parts = [str(help_cfg.get("header", "")).strip()]
-    if groups.strip():
-        parts += ["", "Config groups:", groups.strip("\n")]
-    parts += ["", "Any key of the configuration can be overridden (KEY=VALUE, see config.md); "
-              "--cfg job prints the composed config, -m runs a multirun.", "",
-              str(help_cfg.get("footer", "")).strip()]
-    return "\n".join(parts).rstrip()
+    return hydra_command_help(config_name, command)
 
 
 _INVOCATION = argparse.HelpFormatter._format_action_invocation
@@ -172,7 +158,8 @@ def cli_md() -> str:
                 else "options (argparse)")
         lines.append(f"| [`{cmd.name}`](#stisim-{cmd.name}) | {_cell(cmd.help)} | {kind} |")
     for cmd in COMMANDS.values():
-        text = _hydra_help(cmd.config_name) if cmd.config_name else _argparse_help(cmd.func)
+        text = (_hydra_help(cmd.config_name, cmd.name) if cmd.config_name
+                else _argparse_help(cmd.func))
         lines += ["", f"## stisim {cmd.name}", "", _cell(cmd.help), "", "```text", text, "```"]
     return "\n".join(lines) + "\n"
 

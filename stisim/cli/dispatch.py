@@ -2,10 +2,10 @@
 
 A command module registers each of its commands with :func:`command`; :func:`main` looks the
 command up and runs it, through Hydra (:func:`run_hydra`: overrides, ``--cfg job``,
-``--help``, ``-m``) for commands with a primary config, or with its own argument parser
-(:func:`simple_parser`) otherwise. Before Hydra creates any directory, every job's config is
-composed and validated (:func:`preflight`), so a bad config writes nothing; a job that fails
-removes what Hydra created for it.
+``--help`` from :mod:`stisim.cli.help`, ``-m``) for commands with a primary config, or with
+its own argument parser (:func:`simple_parser`) otherwise. Before Hydra creates any
+directory, every job's config is composed and validated (:func:`preflight`), so a bad config
+writes nothing; a job that fails removes what Hydra created for it.
 """
 
 from __future__ import annotations
@@ -192,6 +192,12 @@ def run_hydra(cmd: Command, argv: Sequence[str]) -> int:
 
     from stisim.config.compose import config_dir, normalise_overrides, register, validate_composed
 
+    if hydra_arguments(argv).help:
+        # The command's own help (options, groups, examples); --cfg job prints the config.
+        from stisim.cli.help import hydra_command_help
+
+        print(hydra_command_help(cmd.config_name, cmd.name))
+        return 0
     register()
     try:
         preflight(cmd.config_name, argv)

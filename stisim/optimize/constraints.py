@@ -18,9 +18,14 @@ def _name(model, action: str) -> str:
 
 
 def _source(model, source: str) -> str:
+    """``Donor trust fund [dtf, donor]``; the kind once where the id is the kind
+    (``Donor trust fund [donor]``, ``pub (public)``, ``donor``)."""
     s = model.inputs.portfolio.sources.loc[source]
-    return f"{s['name']} [{source}, {s['kind']}]" if s["name"] != source else \
-        f"{source} ({s['kind']})"
+    name, kind = s["name"], s["kind"]
+    tags = ", ".join(dict.fromkeys((source, kind)))
+    if name != source:
+        return f"{name} [{tags}]"
+    return source if kind == source else f"{source} ({kind})"
 
 
 def _scn(labels: dict) -> str:

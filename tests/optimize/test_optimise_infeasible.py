@@ -95,3 +95,23 @@ def test_exclusive_mandatory_and_dependency():
         solve(p, "value")
     families = {c.family for c in err.value.explanation.rules}
     assert {"exclusive", "dependency", "mandatory"} <= families
+
+
+@pytest.mark.parametrize(("source", "named"), [
+    ({"id": "donor", "kind": "donor", "name": "Donor trust fund"}, "the Donor trust fund [donor] "
+     "budget"),
+    ({"id": "dtf", "kind": "donor", "name": "Donor trust fund"}, "the Donor trust fund "
+     "[dtf, donor] budget"),
+    ({"id": "donor", "kind": "donor"}, "the donor budget")])
+def test_a_source_is_named_without_repeating_its_kind(source, named):
+    """A source whose id is its kind is not written "[donor, donor]"."""
+    p = portfolio([action("E01", {2026: 10, 2027: 10}, 1,
+                          sources=(source["id"],),
+                          effects=[{"indicator": "7.1.1", "change": 4.0, "lag": 0}])],
+                  [{**source, "budget": 5}], horizon=(2025, 2028), country="kenya",
+                  floors=[{"indicator": "7.1.1", "target": 80, "year": 2027}])
+    with pytest.raises(InfeasibleError) as err:
+        solve(p, "value")
+    text = str(err.value)
+    assert named in text, text
+    assert "donor, donor" not in text
