@@ -89,6 +89,19 @@ def test_hydra_command_help_shows_its_own_options(workdir, capsys, name, own):
     assert outputs(workdir) == [] and not (workdir / "outputs").exists()
 
 
+def test_every_hydra_command_has_a_short_help(workdir, capsys):
+    from stisim.cli import COMMANDS
+
+    hydra_commands = [c.name for c in COMMANDS.values() if c.config_name]
+    assert {"run", "optimise", "sweep", "compare", "calibrate"} <= set(hydra_commands)
+    for name in hydra_commands:
+        assert main([name, "--help"]) == 0
+        out = capsys.readouterr().out
+        assert len(out.splitlines()) < 80 and "$CONFIG" not in out, name
+        assert f"usage: stisim {name} " in out and "--cfg job" in out, name
+    assert outputs(workdir) == []
+
+
 def test_help_and_unknown_command(capsys):
     assert main([]) == 0
     assert "run" in capsys.readouterr().out

@@ -14,18 +14,31 @@ import dataclasses
 import textwrap
 from typing import Any
 
-# The sections a command reads for itself (shown key by key); every other section is listed
-# by name only. Top-level keys set in the command's primary config are shown too.
+# The sections a command reads for itself (shown key by key; by default the section named
+# like the command's config, e.g. ``atlas``); the model sections are listed by name only.
+# Top-level keys set in the command's primary config are shown too.
 OWN_SECTIONS: dict[str, tuple[str, ...]] = {
     "run": ("time", "output"),
-    "optimise": ("optimise",),
-    "sweep": ("sweep",),
     "compare": ("compare", "coupling"),
-    "calibrate": ("calibrate",),
 }
-# Sections the command does not read (their keys would be accepted and ignored).
-_NOT_MODEL = {"optimise", "sweep", "compare", "coupling", "calibrate", "time", "output",
-              "scenario", "country"}
+_NOT_MODEL = {"time", "output", "scenario", "country", "coupling"}
+
+
+def own_sections(config_name: str) -> tuple[str, ...]:
+    from stisim.config.sections import SECTIONS
+
+    return OWN_SECTIONS.get(config_name, (config_name,) if config_name in SECTIONS else ())
+
+
+def model_sections() -> list[str]:
+    """The sections of the simulated system (every section no command owns)."""
+    from stisim.config.compose import SUBCOMMAND_CONFIGS, config_dir
+    from stisim.config.sections import SECTIONS
+
+    commands = {p.stem for p in config_dir().glob("*.yaml")} | set(SUBCOMMAND_CONFIGS)
+    return [name for name in SECTIONS if name not in _NOT_MODEL and name not in commands]
+
+
 WIDTH = 100
 
 
@@ -53,7 +66,7 @@ def _first_clause(doc: str) -> str:
         head = doc.split(stop)[0]
         if len(head) >= 20:
             doc = head
-    return doc
+    return doc + ")" * (doc.count("(") - doc.count(")"))
 
 
 def _default(f: dataclasses.Field) -> Any:
@@ -96,7 +109,7 @@ def _option_lines(config_name: str, primary: Any) -> list[str]:
 
     load_builtin_sections()
     rows: list[tuple[str, str, str]] = []
-    own = OWN_SECTIONS.get(config_name, ())
+    own = own_sections(config_name)
     set_here = OmegaConf.to_container(primary, resolve=False)
     for key, value in set_here.items():
         if key in ("defaults", "hydra") or key in own:
@@ -136,7 +149,7 @@ def hydra_command_help(config_name: str, command: str | None = None) -> str:
     from omegaconf import OmegaConf
 
     from stisim.config.compose import config_dir
-    from stisim.config.sections import SECTIONS, load_builtin_sections
+    from stisim.config.sections import load_builtin_sections
 
     load_builtin_sections()
     command = command or config_name
@@ -150,7 +163,7 @@ def hydra_command_help(config_name: str, command: str | None = None) -> str:
     options = _option_lines(config_name, primary)
     if options:
         parts += ["", f"Options of stisim {command} (KEY=VALUE; defaults shown):", *options]
-    model = [name for name in SECTIONS if name not in _NOT_MODEL]
+    model = model_sections()
     parts += ["", "Model sections (any key as SECTION.KEY=VALUE; docs/reference/config.md lists",
               "every key with its unit, range and source):",
               *textwrap.wrap(", ".join(model), WIDTH - 2, initial_indent="  ",
