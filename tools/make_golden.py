@@ -11,7 +11,10 @@ ignoring only those that record when, where or how fast a result was made (:data
 Floating-point results depend on the environment (Python 3.12's compensated ``sum()``,
 Mesa 3.3 on Python 3.11 and 3.4+ on 3.12+), so each Python version has its own set,
 ``tests/data/golden/py3XX/``, with a ``manifest.json`` of the versions it was made with; the
-test skips (saying why) where no set matches the running environment.
+test skips (saying why) where no set matches the running environment. The manifest also
+records numpy's SIMD targets on the CPU that made the set: on a CPU with other targets the
+last bits of reductions differ, so there the comparison uses a relative tolerance of
+:data:`CROSS_CPU_RTOL` (far below any change of results) instead of bit identity.
 
     python tools/make_golden.py            # rewrite every golden file
     python tools/make_golden.py run sweep  # rewrite the files of some commands
@@ -104,10 +107,33 @@ def path_of(name: str) -> Path:
 
 
 def environment() -> dict[str, str]:
-    """The Python and package versions the results depend on."""
+    """The Python and package versions the results depend on, and the CPU's SIMD targets."""
     env = {"python": platform.python_version()}
     env.update({p: metadata.version(p) for p in NUMERIC_PACKAGES})
+    env["simd"] = simd_targets()
     return env
+
+
+def simd_targets() -> str:
+    """The SIMD targets numpy dispatches to on this CPU: reductions and transcendental
+    functions take other paths (and round differently in the last bits) on another set."""
+    try:
+        from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+    except ImportError:  # numpy < 2
+        from numpy.core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+
+    return ",".join(t for t in __cpu_dispatch__ if __cpu_features__.get(t))
+
+
+# Relative tolerance where the golden files were made on a CPU with other SIMD targets:
+# last-bit differences grow to about 1e-8 over a run there; a change of results is far larger.
+CROSS_CPU_RTOL = 1e-6
+
+
+def comparison_tolerance() -> float:
+    """0 (bit-identical) on a CPU with the golden files' SIMD targets, else CROSS_CPU_RTOL."""
+    made = json.loads((GOLDEN / "manifest.json").read_text(encoding="utf-8"))
+    return 0.0 if made.get("simd") == simd_targets() else CROSS_CPU_RTOL
 
 
 def environment_mismatch() -> str | None:
@@ -119,7 +145,7 @@ def environment_mismatch() -> str | None:
     made = json.loads(manifest.read_text(encoding="utf-8"))
     here = environment()
     changed = {k: (made.get(k), v) for k, v in here.items()
-               if k != "python" and made.get(k) != v}
+               if k not in ("python", "simd") and made.get(k) != v}
     if changed:
         return ("golden files made with other package versions (made, here): "
                 f"{changed}; python tools/make_golden.py remakes them")
@@ -134,8 +160,9 @@ def stable_attrs(attrs: dict) -> dict:
             for k, v in attrs.items() if k not in VOLATILE}
 
 
-def differences(fresh: xr.Dataset, golden: xr.Dataset) -> list[str]:
-    """Every way ``fresh`` differs from ``golden`` (empty: bit-identical results)."""
+def differences(fresh: xr.Dataset, golden: xr.Dataset, rtol: float = 0.0) -> list[str]:
+    """Every way ``fresh`` differs from ``golden`` (empty: bit-identical results, or with
+    ``rtol`` > 0 floating-point values equal within that relative tolerance)."""
     out = []
     if dict(fresh.sizes) != dict(golden.sizes):
         out.append(f"dims {dict(fresh.sizes)} != {dict(golden.sizes)}")
@@ -150,33 +177,43 @@ def differences(fresh: xr.Dataset, golden: xr.Dataset) -> list[str]:
         if a.dtype != b.dtype:
             out.append(f"{name}: dtype {a.dtype} != {b.dtype}")
             continue
-        if not a.to_base_variable().equals(b.to_base_variable()) or not _same_bits(a, b):
+        if not _same_values(a, b, rtol):
             out.append(f"{name}: values differ")
         if a.attrs != b.attrs:
             out.append(f"{name}: attributes differ")
     fa, ga = stable_attrs(fresh.attrs), stable_attrs(golden.attrs)
     for key in sorted(set(fa) | set(ga)):
-        if not _same_attr(fa.get(key), ga.get(key)):
+        if not _same_attr(fa.get(key), ga.get(key), rtol):
             out.append(f"attribute {key!r} differs")
     return out
 
 
-def _same_bits(a: xr.Variable, b: xr.Variable) -> bool:
+def _same_values(a: xr.Variable, b: xr.Variable, rtol: float) -> bool:
     import numpy as np
 
     x, y = np.asarray(a.values), np.asarray(b.values)
     if x.shape != y.shape:
         return False
     if x.dtype.kind in "fc":
+        if rtol:  # relative to the variable's scale: values near 0 carry the same noise
+            scale = float(np.nanmax(np.abs(y))) if np.isfinite(y).any() else 0.0
+            return bool(np.allclose(x, y, rtol=rtol, atol=rtol * scale, equal_nan=True))
         return x.tobytes() == y.tobytes()
+    if not a.to_base_variable().equals(b.to_base_variable()):
+        return False
     return bool((x == y).all()) if x.size else True
 
 
-def _same_attr(a, b) -> bool:
+def _same_attr(a, b, rtol: float = 0.0) -> bool:
     import numpy as np
 
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return np.array_equal(np.asarray(a), np.asarray(b))
+        x, y = np.asarray(a), np.asarray(b)
+        if rtol and x.dtype.kind in "fc" and y.dtype.kind in "fc" and x.shape == y.shape:
+            return bool(np.allclose(x, y, rtol=rtol, atol=0.0, equal_nan=True))
+        return np.array_equal(x, y)
+    if rtol and isinstance(a, float) and isinstance(b, float):
+        return bool(np.isclose(a, b, rtol=rtol, atol=0.0, equal_nan=True))
     return a == b
 
 
