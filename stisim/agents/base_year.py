@@ -19,11 +19,13 @@ import copy
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.optimize import brentq
 
-from stisim.agents.firm_rules import own_rd_base, rule_rd
+from stisim.agents.catalog import FUNDING_STREAMS
+from stisim.agents.firm_rules import rule_rd
 from stisim.agents.firms import F32, FirmEnv, start_collaborations
 from stisim.agents.flows import Flows
-from stisim.agents.institutes import ResearchInstitute
+from stisim.agents.institutes import ResearchInstitute, funding_table
 
 PUBLICATIONS_FALLBACK = 0.3
 
@@ -40,8 +42,9 @@ class ModelCalibration:
     business_researchers0: float = 0.0
     publications_per_researcher: float = PUBLICATIONS_FALLBACK
     graduates_per_researcher: float = 0.0
-    collaborations_per_researcher: float = 0.0
-    capacity0: float = 0.0  # institutes' collaborations per year at the base year
+    contract_propensity: float = 0.0  # contract research bought per unit of business R&D
+    collaboration_cost0: float = 1.0  # contract income per collaboration at the base year
+    gdp_per_capita0: float = 1.0
     knowledge0: float = 1.0
     notes: dict[str, str] = field(default_factory=dict)
 
@@ -72,6 +75,58 @@ def bau_shares(model, cal: ModelCalibration) -> None:
             cal.notes["bau.partner.institutional_funding"] = ("calibrated to the "
                                                               "international stream")
         cal.bau[("partner", instrument)] = float(value)
+
+
+def solve_rd_intensity(firms, env: FirmEnv, cal: ModelCalibration) -> float:
+    """Own R&D intensity rho at which business R&D (own, tax-price response, grants with
+    crowding and absorptive capacity) equals its base-year target (Brent's method: business
+    R&D rises with rho). Grants are awarded once (``env.new_year``), then kept."""
+
+    def berd(rho: float) -> float:
+        firms.calib.rd_intensity = rho
+        rule_rd(firms, env)
+        env.new_year = False
+        return firms.rd_account["total"]
+
+    floor = berd(0.0)
+    if cal.berd0 <= floor:
+        if cal.berd0 < floor:
+            cal.notes["rd_intensity"] = ("grants to firms exceed the business R&D target; own "
+                                         "R&D set to 0 (first-step 9.5.1 above the baseline)")
+        return 0.0
+    hi = 1e-3
+    while berd(hi) < cal.berd0 and hi < 1e6:
+        hi *= 4.0
+    return float(brentq(lambda r: berd(r) - cal.berd0, 0.0, hi, xtol=1e-15, rtol=1e-13,
+                        maxiter=200))
+
+
+def solve_contract_propensity(model, cal: ModelCalibration) -> None:
+    """Firms' propensity to buy contract research (per unit of business R&D) at which the
+    contracts institutes take on at the base year equal the contracts stream."""
+    target = cal.streams0.get("contracts", 0.0)
+    cal.contract_propensity = 0.0
+    model.step_cache.clear()
+    if target <= 0 or cal.berd0 <= 0:
+        if target > 0:
+            cal.notes["contracts"] = "no business R&D at the base year: no contract demand"
+        return
+
+    def income(mu: float) -> float:
+        cal.contract_propensity = mu
+        model.step_cache.clear()
+        return float(funding_table(model, base_year=True)["contracts"].sum()) - target
+
+    hi = target / cal.berd0
+    while income(hi) < 0 and hi < 1e9 * target / cal.berd0:
+        hi *= 2.0
+    if income(hi) < 0:
+        cal.notes["contracts"] = ("institutes' contract capacity below the base-year contract "
+                                  "stream (institutes.contract_max_share)")
+        return
+    cal.contract_propensity = float(brentq(income, 0.0, hi, xtol=1e-300, rtol=1e-13,
+                                           maxiter=200))
+    model.step_cache.clear()
 
 
 def calibrate(model, cal: ModelCalibration) -> Flows:
@@ -106,8 +161,6 @@ def calibrate(model, cal: ModelCalibration) -> Flows:
         cal.publications_per_researcher = articles * pop / 1000.0 / r_inst
     institutes = model.agents_of(ResearchInstitute)
     n_inst = max(len(institutes), 1)
-    cal.collaborations_per_researcher = (cfg.institutes.collaborations_per_institute * n_inst
-                                         / max(r_inst, 1e-9))
     for inst in institutes:
         inst.researchers = inst.size * r_inst
         inst.women = cfg.institutes.women_share * inst.researchers
@@ -128,44 +181,31 @@ def calibrate(model, cal: ModelCalibration) -> Flows:
     flows0.matches[:] = 0.0
     flows.reset()
 
-    # Collaborations under way at the base year (their remaining time spread evenly).
+    # Contract research: firms' propensity to buy it so that contracts at the base year
+    # equal their stream; collaborations under way (their remaining time spread evenly).
+    tto0 = flows0.national("tto_support")
+    for inst in institutes:
+        inst.tto_level = tto0 * inst.size
+    solve_contract_propensity(model, cal)
+    table = funding_table(model, base_year=True)
+    cal.gdp_per_capita0 = model.macro.gdp_per_capita
+    n_collab = cfg.institutes.collaborations_per_institute * n_inst
+    cal.collaboration_cost0 = max(float(table["contracts"].sum()), 1e-12) / n_collab
     firms = model.firms
     flow_r = np.zeros(len(cfg.regions.names))
-    for inst in institutes:
-        flow_r[inst.region] += cal.collaborations_per_researcher * inst.researchers
+    for k, inst in enumerate(institutes):
+        flow_r[inst.region] += table["contracts"][k] / cal.collaboration_cost0
     years = cfg.institutes.collaboration_years
     if cfg.mechanisms.institutes:
         start_collaborations(firms, flow_r, years)
         on = firms.collab > 0
         firms.collab[on] = (model.rng.random(int(on.sum())) * years).astype(F32)
-    cal.capacity0 = cal.collaborations_per_researcher * r_inst
 
     # Firms' own R&D intensity: business R&D at the base year equals its target.
     env = FirmEnv(t=model.t, dt=model.dt, new_year=True,
                   gdp_per_capita=model.macro.gdp_per_capita, grant_budget=grant0,
                   tax_credit_budget=tax0).fill(len(cfg.regions.names))
-    firms.calib.rd_intensity = 1.0
-    rule_rd(firms, env)  # performers, grants, tax credit rate at unit intensity
-    base = float(own_rd_base(firms).sum()) * firms.weight
-    grants = float((firms.rd - own_rd_base(firms) * F32(
-        1.0 + cfg.firms.tax_credit_elasticity * firms.tax_credit_rate)).sum()) * firms.weight
-    rho = 0.0
-    if base > 0:
-        # Solve own(rho) + grants = BERD with the tax credit rate following the budget.
-        for _ in range(30):
-            env.new_year = False
-            firms.calib.rd_intensity = max(rho, 1e-12)
-            rule_rd(firms, env)
-            mult = 1.0 + cfg.firms.tax_credit_elasticity * firms.tax_credit_rate
-            rho_new = max(cal.berd0 - grants, 0.0) / (base * mult)
-            if abs(rho_new - rho) <= 1e-12 * max(rho_new, 1e-12):
-                rho = rho_new
-                break
-            rho = rho_new
-    if cal.berd0 - grants < 0:
-        cal.notes["rd_intensity"] = ("grants to firms exceed the business R&D target; own R&D "
-                                     "set to 0 (first-step 9.5.1 above the baseline)")
-    firms.calib.rd_intensity = rho
+    firms.calib.rd_intensity = solve_rd_intensity(firms, env, cal)
     rule_rd(firms, env)
     firms.rd[~firms.alive] = 0.0
 
@@ -185,12 +225,11 @@ def calibrate(model, cal: ModelCalibration) -> Flows:
         inst.graduates = cal.graduates_per_researcher * inst.researchers
 
     # Institutes' funding at the base year (the streams), for the first record.
-    streams = model.institute_streams(base_year=True)
-    shares = ResearchInstitute.stream_shares(model)
-    for inst in institutes:
-        inst.funding = {k: streams[k] * float(shares[k][inst.position]) for k in streams}
+    for k, inst in enumerate(institutes):
+        inst.funding = {s: float(table[s][k]) for s in FUNDING_STREAMS}
         inst.funding0_per_researcher = sum(inst.funding.values()) / max(inst.researchers,
                                                                        1e-12)
-        inst.collaborations = inst.capacity()
+        inst.collaborations = float(table["contracts"][k]) / cal.collaboration_cost0
+        inst.contract_demand = float(table["demand"][k])
     model.step_cache.clear()
     return flows0

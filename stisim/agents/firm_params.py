@@ -49,13 +49,27 @@ class FirmsConfig:
                  services=0.0),
         "Sector shift of the R&D propensity score", unit="score", source=ASSUMPTION)
     grant_crowding: float = param(
-        0.2, "Crowding parameter phi of public R&D grants: total R&D = own + (1+phi) grant; "
-        "phi<0 crowds out own spending, phi>0 crowds it in", unit="1", ge=-1.0, le=2.0,
-        source="Dimos & Pugh (2016), Research Policy 45(4):797-815 (no evidence of crowding out)")
+        0.2, "Crowding parameter phi of public R&D grants below the absorptive capacity: "
+        "desired R&D = own + (1+phi) grant; phi<0 crowds out own spending, phi>0 crowds it in",
+        unit="1", ge=-1.0, le=1.0,
+        source="Dimos & Pugh (2016), Research Policy 45(4):797-815: meta-analysis of R&D "
+               "subsidies, no evidence of crowding out, small additionality (range tried 0-0.5)")
+    rd_absorptive_intensity: float = param(
+        0.5, "Absorptive capacity of a firm for R&D money: R&D / value added it can spend "
+        "usefully (the intensity at which the innovation hazard stops rising)", unit="1",
+        gt=0.0, le=5.0,
+        source="assumption (top R&D-intensive firms spend 20-50% of value added on R&D; "
+               "range tried 0.2-1)")
+    rd_crowding_beyond_capacity: float = param(
+        0.2, "Share of desired R&D above the absorptive capacity that is still spent on R&D "
+        "(the rest of the public money replaces own money: crowding out)", unit="fraction",
+        ge=0.0, le=1.0, source="assumption (range tried 0-0.5; 0: full crowding out)")
     tax_credit_elasticity: float = param(
-        1.0, "Elasticity of own R&D to its user cost (tax credits lower the cost)", unit="1",
-        ge=0.0, le=3.0,
-        source="Bloom, Griffith & Van Reenen (2002), J. Public Econ. 85(1):1-31 (long run ~1)")
+        1.0, "Tax-price elasticity of own R&D (in absolute value): own R&D x (1 - tau)^-e "
+        "at credit rate tau", unit="1", ge=0.0, le=3.0,
+        source="Bloom, Van Reenen & Williams (2019), J. Econ. Perspectives 33(3):163-184 "
+               "(long-run tax-price elasticity about 1; Bloom, Griffith & Van Reenen 2002, J. "
+               "Public Econ. 85(1):1-31); range tried 0.5-1.5")
     finance_barrier: float = param(
         0.5, "Reduction of own R&D and adoption hazard for firms without access to finance",
         unit="fraction", ge=0.0, le=1.0, source=ASSUMPTION)

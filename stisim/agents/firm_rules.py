@@ -21,6 +21,7 @@ from stisim.agents.firms import (
     binned_sums,
     top_k,
 )
+from stisim.agents.rd_finance import absorb, tax_price_multiplier, tax_rate_for_budget
 from stisim.agents.registry import firm_rule
 
 
@@ -123,29 +124,35 @@ def award_grants(firms: FirmPopulation, budget: float, gdp_per_capita: float,
 
 @firm_rule("rd", core=True)
 def rule_rd(firms: FirmPopulation, env: FirmEnv, params=None) -> None:
-    """R&D spending: own funds (propensity, finance, tax credits) plus grants with crowding."""
+    """R&D spending: own funds (propensity, finance, tax price), grants with crowding-in up to
+    the firm's absorptive capacity and crowding out beyond it (:mod:`stisim.agents.rd_finance`).
+    Keeps the step's R&D account in ``firms.rd_account`` (USD per year, float64)."""
     f = firms.cfg.firms
     score = rd_score(firms)
     firms.performer = (score > F32(firms.calib.rd_threshold)) & firms.alive
-    base = own_rd_base(firms)
-    # Tax credit rate tau that the budget pays for: tau * (1 + e tau) * S = B.
-    s = float(base.sum()) * firms.weight
-    tau, e = 0.0, f.tax_credit_elasticity
-    if env.tax_credit_budget > 0 and s > 0:
-        ratio = env.tax_credit_budget / s
-        tau = ratio if e == 0 else (np.sqrt(1.0 + 4.0 * e * ratio) - 1.0) / (2.0 * e)
-        tau = min(tau, firms.cfg.ministries.max_tax_credit_rate)
-    firms.tax_credit_rate = float(tau)
-    own = base
-    own *= F32(1.0 + e * tau)
+    base = own_rd_base(firms).astype(np.float64)
+    w = firms.weight
+    s = float(base.sum()) * w
+    e = f.tax_credit_elasticity
+    tau = tax_rate_for_budget(env.tax_credit_budget, s, e,
+                              firms.cfg.ministries.max_tax_credit_rate)
+    firms.tax_credit_rate = tau
+    own = base * tax_price_multiplier(tau, e)
+    claimed = tau * float(own.sum()) * w
     if env.new_year:
         award_grants(firms, env.grant_budget, env.gdp_per_capita, score)
-    total_w = float(firms.grant_w.sum())
-    if total_w > 0:
-        grant = firms.grant_w * F32(env.grant_budget / firms.weight / total_w)
-        own += (F32(1.0) + F32(f.grant_crowding)) * grant
-        np.maximum(own, grant, out=own)
-    firms.rd = own
+    total_w = float(firms.grant_w.sum(dtype=np.float64))
+    paid = 0.0
+    if total_w > 0 and env.grant_budget > 0:
+        grant = firms.grant_w.astype(np.float64) * (env.grant_budget / w / total_w)
+        capacity = firms.va.astype(np.float64) * f.rd_absorptive_intensity
+        rd = absorb(own, grant, capacity, f.grant_crowding, f.rd_crowding_beyond_capacity)
+        paid = float(grant.sum()) * w
+    else:
+        rd = own
+    firms.rd = rd.astype(F32)
+    firms.rd_account = {"total": float(rd.sum()) * w, "grants": paid,
+                        "tax_credit": claimed, "own_before_credit": s}
 
 
 @firm_rule("innovation", core=True)

@@ -184,6 +184,10 @@ class FirmPopulation(mesa.Agent):
         self.rules = active_firm_rules(cfg.extensions, cfg.mechanisms)
         self.extra: dict[str, np.ndarray] = {}  # per-firm arrays added by extensions
         self.tax_credit_rate = 0.0
+        # R&D money of the last R&D decision (USD/yr): total performed, grants paid, tax
+        # credit claimed, own R&D before the credit (rule_rd).
+        self.rd_account = {"total": 0.0, "grants": 0.0, "tax_credit": 0.0,
+                           "own_before_credit": 0.0}
         self.new_adoptions = np.zeros(N_TECH)
         self.exits = 0.0
         self.entries = 0.0
@@ -224,6 +228,7 @@ class FirmPopulation(mesa.Agent):
         if env.matches.any():
             make_matches(self, env.matches, env.dt)
         self.refresh(env)
+        self.rd_account["grants"] = self.rd_account["tax_credit"] = 0.0  # set by rule_rd
         for spec, params in self.rules:
             spec.func(self, env, params)
         dt = F32(env.dt)

@@ -71,18 +71,34 @@ class InstitutesConfig:
     graduate_emigration: float = param(0.1, "Share of graduates who emigrate",
                                        unit="fraction", ge=0.0, le=1.0, source=ASSUMPTION)
     collaborations_per_institute: float = param(
-        30.0, "Firm collaborations started per institute per year at base-year capacity",
-        unit="1/year", ge=0.0, le=1e6, source=ASSUMPTION)
+        30.0, "Firm collaborations (contracts) started per institute per year at the base "
+        "year; sets the base-year contract income per collaboration", unit="1/year", gt=0.0,
+        le=1e6, source=ASSUMPTION)
     collaboration_years: float = param(2.0, "Duration of a firm collaboration",
                                        unit="year", gt=0.0, le=20.0, source=ASSUMPTION)
-    collaboration_cost: float = param(
-        2.0, "Technology-transfer office cost of one additional collaboration",
-        unit="GDP per capita", gt=0.0, le=1000.0, source=ASSUMPTION)
     collaboration_innovation_boost: float = param(
         1.0, "Relative increase of a collaborating firm's innovation hazard", unit="ratio",
         ge=0.0, le=20.0, source=ASSUMPTION)
-    tto_depreciation: float = param(0.2, "Decay of extra technology-transfer capacity",
-                                    unit="1/year", ge=0.0, le=5.0, source=ASSUMPTION)
+    contract_tto_max_gain: float = param(
+        1.0, "Largest relative increase of firms' demand for contract research that "
+        "technology-transfer support can bring (search and matching costs removed)",
+        unit="ratio", ge=0.0, le=5.0,
+        source="assumption (saturating technology-transfer office returns, cf. Siegel, "
+               "Waldman & Link 2003, Research Policy 32(1):27-48; range tried 0.25-2)")
+    contract_tto_half_saturation: float = param(
+        0.5, "Technology-transfer capacity (USD/yr of support embodied) giving half the "
+        "largest gain, relative to the institute's base-year contract income at today's GDP",
+        unit="ratio", gt=0.0, le=100.0, source="assumption (range tried 0.1-2)")
+    contract_max_share: float = param(
+        0.33, "Largest share of an institute's funding that contract research for firms can "
+        "reach (capacity of its researchers for contract work)", unit="fraction", gt=0.0,
+        lt=1.0,
+        source="assumption: about one third of revenue from industry contracts, the "
+               "Fraunhofer-Gesellschaft funding model's target for applied research "
+               "(range tried 0.2-0.5)")
+    tto_depreciation: float = param(
+        0.2, "Speed at which technology-transfer capacity follows technology-transfer "
+        "support (and decays without it)", unit="1/year", ge=0.0, le=5.0, source=ASSUMPTION)
 
 
 @check
@@ -93,4 +109,9 @@ def _check_institutes(cfg) -> list[Problem]:
                     complete=True)
     if abs(sum(v for v in inst.funding_mix.values() if isinstance(v, (int, float))) - 1) > 1e-6:
         out.append(Problem("institutes.funding_mix", "shares must sum to 1", inst.funding_mix))
+    contracts = inst.funding_mix.get("contracts")
+    if isinstance(contracts, (int, float)) and contracts > inst.contract_max_share:
+        out.append(Problem("institutes.contract_max_share", "must be at least the base-year "
+                           f"contract share institutes.funding_mix.contracts ({contracts})",
+                           inst.contract_max_share, f">= {contracts}"))
     return out

@@ -4,8 +4,13 @@ Each institute receives funding streams (block/institutional, competitive grants
 with firms, international), pays researchers (FTE, with women's share) and adjusts their
 number towards what funding pays for, loses researchers abroad at a rate that rises as
 funding per researcher falls (brain drain), publishes and patents, supplies graduates to
-firms, and starts collaborations with firms through its technology-transfer office, whose
-capacity grows with technology-transfer support.
+firms, and does contract research for firms.
+
+Contract research is demand-driven: firms buy it out of their own R&D budgets (a propensity
+calibrated at the base year times business R&D); technology-transfer support raises that
+demand with a saturating gain (at most ``contract_tto_max_gain``), and an institute takes on
+contracts only up to ``contract_max_share`` of its funding. Its collaborations with firms are
+the contracts' count (contract income over the base-year cost of one collaboration).
 """
 
 from __future__ import annotations
@@ -31,10 +36,11 @@ class ResearchInstitute(mesa.Agent):
         self.researchers = 0.0
         self.women = 0.0
         self.knowledge = 0.0
-        self.tto_extra = 0.0  # collaborations/year added by technology-transfer support
+        self.tto_level = 0.0  # technology-transfer capacity, USD/yr of support it embodies
         self.funding = dict.fromkeys(FUNDING_STREAMS, 0.0)
         self.publications = self.patents = self.graduates = self.emigrants = 0.0
         self.collaborations = 0.0
+        self.contract_demand = 0.0  # USD/yr firms are willing to pay this institute
         self.funding0_per_researcher = 1.0
         self.position = 0
 
@@ -55,42 +61,25 @@ class ResearchInstitute(mesa.Agent):
             cls(model, "university" if i < n_uni else "public_research", int(regions[i]),
                 float(sizes[i]), float(quality[i]))
 
-    # -- funding --------------------------------------------------------------------------
-    @staticmethod
-    def stream_shares(model) -> dict[str, np.ndarray]:
-        """Each institute's share of the national streams (cached per step): block by
-        researchers, competitive and international by researchers x quality, contracts by
-        technology-transfer capacity."""
-        cache = model.step_cache
-        if "institute_shares" not in cache:
-            institutes = model.agents_of(ResearchInstitute)
-            r = np.array([i.researchers for i in institutes])
-            q = np.array([i.quality for i in institutes])
-            cap = np.array([i.capacity() for i in institutes])
-
-            def norm(x: np.ndarray) -> np.ndarray:
-                total = x.sum()
-                return x / total if total > 0 else np.full(x.size, 1.0 / x.size)
-
-            for pos, inst in enumerate(institutes):
-                inst.position = pos
-            cache["institute_shares"] = {"block": norm(r), "competitive": norm(r * q),
-                                         "international": norm(r * q), "contracts": norm(cap)}
-        return cache["institute_shares"]
-
-    def capacity(self) -> float:
-        """Collaborations per year the technology-transfer office can start."""
-        return self.model.calib.collaborations_per_researcher * self.researchers \
-            + self.tto_extra
+    # -- funding ------------------------------------------------------------------------
+    def tto_gain(self, reference: float) -> float:
+        """Relative increase of firms' contract demand from this institute's technology
+        transfer capacity: ``G L / (L + h ref)`` (saturating; ``ref``: its share of the
+        base-year contract income at today's GDP)."""
+        cfg = self.model.cfg.institutes
+        level = self.tto_level
+        if level <= 0:
+            return 0.0
+        half = cfg.contract_tto_half_saturation * reference
+        return cfg.contract_tto_max_gain * level / (level + half) if level + half > 0 else 0.0
 
     def step(self) -> None:
         m = self.model
         cfg = m.cfg.institutes
         dt = m.dt
-        all_shares = self.stream_shares(m)
-        shares = {k: float(v[self.position]) for k, v in all_shares.items()}
-        national = m.institute_streams()
-        self.funding = {s: national[s] * shares[s] for s in FUNDING_STREAMS}
+        table = funding_table(m)
+        self.funding = {k: float(table[k][self.position]) for k in FUNDING_STREAMS}
+        self.contract_demand = float(table["demand"][self.position])
         total = sum(self.funding.values())
 
         # Researchers: approach what funding pays for; emigration rises as funding per
@@ -119,10 +108,9 @@ class ResearchInstitute(mesa.Agent):
         self.knowledge += (self.publications - cfg.publication_depreciation * self.knowledge) \
             * dt
         self.graduates = m.calib.graduates_per_researcher * self.researchers
-        tto = m.flows.national("tto_support") * shares["block"]
-        cost_collab = cfg.collaboration_cost * m.macro.gdp_per_capita
-        self.tto_extra += (tto / cost_collab - cfg.tto_depreciation * self.tto_extra) * dt
-        self.collaborations = self.capacity()
+        tto = m.flows.national("tto_support") * float(table["researcher_share"][self.position])
+        self.tto_level += (tto - self.tto_level) * min(cfg.tto_depreciation * dt, 1.0)
+        self.collaborations = self.funding["contracts"] / collaboration_cost(m)
         m.flows.collaborations[self.region] += self.collaborations
 
     @property
@@ -136,3 +124,64 @@ class ResearchInstitute(mesa.Agent):
                 "graduates": self.graduates, "emigrants": self.emigrants,
                 "spending": self.spending, **{f"funding_{k}": v
                                                for k, v in self.funding.items()}}
+
+
+def collaboration_cost(model) -> float:
+    """Contract income per collaboration (USD): its base-year value, following GDP per
+    capita."""
+    cal = model.calib
+    return cal.collaboration_cost0 * model.macro.gdp_per_capita / cal.gdp_per_capita0
+
+
+def _norm(x: np.ndarray) -> np.ndarray:
+    total = x.sum()
+    return x / total if total > 0 else np.full(x.size, 1.0 / max(x.size, 1))
+
+
+def funding_table(model, base_year: bool = False) -> dict[str, np.ndarray]:
+    """Each institute's receipts by stream (USD per year), in creation order (cached per step).
+
+    Block funding is shared by researchers, competitive and international funding by
+    researchers x quality. Contracts: firms' demand ``mu B (1 + g_k) r_k / R`` (``B``: business
+    R&D of the last R&D decision; ``g_k``: the institute's technology-transfer gain), taken on
+    up to ``s / (1 - s)`` times the institute's other funding (``s``: contract_max_share).
+    Also returns ``demand`` (what firms are willing to pay) and ``researcher_share``.
+    """
+    cache = model.step_cache
+    key = "institute_funding0" if base_year else "institute_funding"
+    if key in cache:
+        return cache[key]
+    cal = model.calib
+    institutes = model.agents_of(ResearchInstitute)
+    for pos, inst in enumerate(institutes):
+        inst.position = pos
+    r = np.array([i.researchers for i in institutes])
+    q = np.array([i.quality for i in institutes])
+    r_share, rq_share = _norm(r), _norm(r * q)
+    if base_year:
+        nat = cal.streams0
+        gdp_ratio = 1.0
+        berd = cal.berd0
+    else:
+        f = model.flows
+        nat = {"block": f.national("institutional_funding"),
+               "competitive": f.national("rd_grants")
+               * (1.0 - model.cfg.ministries.grant_share_firms),
+               "international": f.international}
+        gdp_ratio = model.macro.gdp / model.macro.gdp0
+        berd = float(model.firms.rd_account["total"])
+    out = {"block": nat["block"] * r_share, "competitive": nat["competitive"] * rq_share,
+           "international": nat["international"] * rq_share, "researcher_share": r_share}
+    ref = cal.streams0.get("contracts", 0.0) * gdp_ratio * r_share
+    gain = np.array([inst.tto_gain(ref[k]) for k, inst in enumerate(institutes)])
+    out["demand"] = cal.contract_propensity * berd * (1.0 + gain) * r_share
+    out["contracts"] = np.minimum(out["demand"], contract_capacity(model, out))
+    cache[key] = out
+    return out
+
+
+def contract_capacity(model, table: dict[str, np.ndarray]) -> np.ndarray:
+    """Contract income each institute can take on: ``s / (1 - s)`` x its other funding."""
+    s = model.cfg.institutes.contract_max_share
+    other = table["block"] + table["competitive"] + table["international"]
+    return s / (1.0 - s) * other

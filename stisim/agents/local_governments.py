@@ -56,8 +56,11 @@ class LocalGovernment(mesa.Agent):
             if spent > 0:
                 m.flows.disburse(instrument, "local_government", spent)
             cells = np.zeros_like(m.flows.delivered[instrument])
-            cells[:, r] = (national + cofinance + own_r) * self.capacity
-            m.flows.deliver(instrument, cells)
+            executed = national + cofinance + own_r
+            cells[:, r] = executed * self.capacity
+            m.flows.transfers_executed[instrument] += float(national.sum())
+            m.flows.deliver(instrument, cells, "local_government",
+                            lost=float(executed.sum()) * (1.0 - self.capacity))
             self.disbursed_total += spent
             self.delivered_total += float(cells.sum())
 

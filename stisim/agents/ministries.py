@@ -67,7 +67,8 @@ class Ministry(mesa.Agent):
             if instrument in REGIONAL_INSTRUMENTS:
                 m.flows.transfers[instrument] += cells
             else:
-                m.flows.deliver(instrument, cells * cfg.efficiency)
+                m.flows.deliver(instrument, cells * cfg.efficiency, "ministry",
+                                lost=total * (1.0 - cfg.efficiency))
 
     def observe(self) -> dict[str, float]:
         return {"disbursed": self.disbursed_total}

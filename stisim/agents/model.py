@@ -28,7 +28,7 @@ import xarray as xr
 
 import stisim.agents.mesa_compat  # noqa: F401  (Mesa version differences)
 from stisim.agents.base_year import ModelCalibration, calibrate
-from stisim.agents.catalog import TECH_SOURCES, TECHNOLOGIES
+from stisim.agents.catalog import FUNDING_STREAMS, TECH_SOURCES, TECHNOLOGIES
 from stisim.agents.country import country_inputs
 from stisim.agents.economy import Macro
 from stisim.agents.energy import Energy
@@ -36,7 +36,7 @@ from stisim.agents.firm_rules import rule_finance
 from stisim.agents.firms import N_TECH, FirmEnv, FirmPopulation, group_counts
 from stisim.agents.flows import Flows
 from stisim.agents.infrastructure import Infrastructure
-from stisim.agents.institutes import ResearchInstitute
+from stisim.agents.institutes import ResearchInstitute, funding_table
 from stisim.agents.partners import TechnologySource
 from stisim.agents.policy import Budgets
 from stisim.agents.population import sample_firms
@@ -133,25 +133,10 @@ class InnovationSystem(mesa.Model):
         return self.calib.bau.get((executor, instrument), 0.0)
 
     def institute_streams(self, base_year: bool = False) -> dict[str, float]:
-        """National funding streams of the institutes now (USD per year)."""
-        if base_year:
-            return dict(self.calib.streams0)
-        if "streams" in self.step_cache:
-            return self.step_cache["streams"]
-        f = self.flows
-        # Contracts follow the institutes' transfer capacity (collaborations per year) and the
-        # size of the economy, not the value added of the few simulated collaborating firms,
-        # whose sampling would make the stream jump by orders of magnitude.
-        capacity = sum(i.capacity() for i in self.research_institutes)
-        contracts = (self.calib.streams0["contracts"] * capacity
-                     / max(self.calib.capacity0, 1e-12) * self.macro.gdp / self.macro.gdp0)
-        self.step_cache["streams"] = {
-            "block": f.national("institutional_funding"),
-            "competitive": f.national("rd_grants") * (1.0 - self.cfg.ministries.grant_share_firms),
-            "contracts": contracts,
-            "international": f.international,
-        }
-        return self.step_cache["streams"]
+        """National funding streams of the institutes now (USD per year): the sums of
+        :func:`stisim.agents.institutes.funding_table`."""
+        table = funding_table(self, base_year)
+        return {k: float(table[k].sum()) for k in FUNDING_STREAMS}
 
     def knowledge_ratio(self) -> float:
         return sum(i.knowledge for i in self.research_institutes) / self.calib.knowledge0

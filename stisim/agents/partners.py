@@ -65,9 +65,11 @@ class Donor(Partner):
             self.disbursed_total += total
             m.flows.disburse(instrument, "partner", total)
             if instrument == "institutional_funding":
-                m.flows.international += total * p.efficiency
+                m.flows.deliver_international(total * p.efficiency,
+                                              total * (1.0 - p.efficiency))
             else:
-                m.flows.deliver(instrument, cells * p.efficiency)
+                m.flows.deliver(instrument, cells * p.efficiency, "partner",
+                                lost=total * (1.0 - p.efficiency))
 
     def observe(self) -> dict[str, float]:
         return {"disbursed": self.disbursed_total}

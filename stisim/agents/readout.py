@@ -12,6 +12,7 @@ from functools import cache
 
 import numpy as np
 
+from stisim.agents.accounts import gerd_table
 from stisim.agents.catalog import SECTORS
 from stisim.data.indicators import codes
 
@@ -21,8 +22,8 @@ MHT = SECTORS.index("medium_high_tech_manufacturing")
 
 
 def business_rd(model) -> float:
-    f = model.firms
-    return float((f.rd * f.alive).sum()) * f.weight
+    """Business R&D performed in the step (USD per year), as decided by the R&D rule."""
+    return float(model.firms.rd_account["total"])
 
 
 def institute_rd(model) -> float:
@@ -52,7 +53,7 @@ def agent_indicators(model, energy_totals: dict | None = None,
     manuf = va_s[LOW] + va_s[MHT]
     pop = m.population
     out = {
-        "9.5.1": 100.0 * (berd + institute_rd(model)) / gdp,
+        "9.5.1": 100.0 * float(gerd_table(model, model.flows).sum()) / gdp,
         "9.5.2": (institute_researchers(model) + business_researchers(model, berd)) / pop * 1e6,
         "9.2.1": 100.0 * manuf / gdp,
         "9.b.1": 100.0 * va_s[MHT] / manuf if manuf > 0 else 0.0,

@@ -12,6 +12,15 @@ import json
 import numpy as np
 import xarray as xr
 
+from stisim.agents.accounts import (
+    PERFORMERS,
+    RECIPIENTS,
+    SOURCES,
+    check_accounts,
+    gerd_table,
+    instrument_use,
+    unexecuted,
+)
 from stisim.agents.catalog import (
     EXECUTORS,
     FUNDING_STREAMS,
@@ -70,13 +79,19 @@ class Recorder:
             "delivered": (("instrument",), (len(INSTRUMENTS),)),
             "institute_funding": (("stream",), (len(FUNDING_STREAMS),)),
             "frontier_gap": (("tech_source",), (len(TECH_SOURCES),)),
+            "gerd": (("performer", "source_of_funds"), (len(PERFORMERS), len(SOURCES))),
+            "instrument_use": (("instrument", "recipient"), (len(INSTRUMENTS),
+                                                             len(RECIPIENTS))),
+            "execution_losses": (("instrument",), (len(INSTRUMENTS),)),
+            "unexecuted": (("instrument",), (len(INSTRUMENTS),)),
             "shock_intensity": (("shock",), (len(SHOCK_KINDS),)),
         }
         for name in ("household_emissions", "gdp", "gdp_per_capita", "population",
                      "labour_force", "publications", "patents", "graduates",
                      "researcher_emigration", "women_share_researchers", "collaborations",
                      "platform_matches", "rd_performer_share", "tax_credit_rate",
-                     "grid_renewable_share", "firm_entries", "firm_exits"):
+                     "grid_renewable_share", "firm_entries", "firm_exits",
+                     "contract_demand", "rd_tax_support"):
             shapes[name] = ((), ())
         self.extension_outputs = []
         for spec, _ in model.specs:
@@ -157,6 +172,12 @@ class Recorder:
         d["disbursed"][k] = flows.disbursed
         d["delivered"][k] = [float(flows.delivered[i].sum()) + (
             flows.international if i == "institutional_funding" else 0.0) for i in INSTRUMENTS]
+        d["gerd"][k] = gerd_table(m, flows)
+        d["instrument_use"][k] = instrument_use(m, flows)
+        d["execution_losses"][k] = flows.lost.sum(axis=1)
+        d["unexecuted"][k] = unexecuted(flows)
+        d["contract_demand"][k] = sum(inst.contract_demand for inst in institutes)
+        d["rd_tax_support"][k] = f.rd_account["tax_credit"]
         for s_i, stream in enumerate(FUNDING_STREAMS):
             d["institute_funding"][k, s_i] = sum(inst.funding[stream] for inst in institutes)
         d["publications"][k] = sum(inst.publications for inst in institutes)
@@ -184,8 +205,19 @@ class Recorder:
                 total += float(agent.observe().get(out, 0.0))
             d[out][k] = total
 
+    def check(self) -> None:
+        """The money accounts of every simulated step balance (:mod:`stisim.agents.accounts`);
+        skipped with ``policy.check_money=false``."""
+        m = self.model
+        if not m.cfg.policy.check_money:
+            return
+        n = m.k + 1
+        check_accounts(self.times[:n], {k: v[:n] for k, v in self.data.items()},
+                       institutes_active=m.active("research_institutes"))
+
     def dataset(self) -> xr.Dataset:
         m = self.model
+        self.check()
         coords = {
             "time": self.times,
             "indicator": self.indicators,
@@ -198,6 +230,9 @@ class Recorder:
             "stream": list(FUNDING_STREAMS),
             "tech_source": list(TECH_SOURCES),
             "shock": list(SHOCK_KINDS),
+            "performer": list(PERFORMERS),
+            "source_of_funds": list(SOURCES),
+            "recipient": list(RECIPIENTS),
         }
         data_vars = {name: (("time", *self.dims[name]), arr) for name, arr in
                      self.data.items()}

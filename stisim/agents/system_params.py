@@ -243,6 +243,9 @@ class PolicyConfig:
                                     "their business-as-usual budgets")
     budgets: list[BudgetEntry] = param([], "Exogenous budget lines added to business as usual",
                                        source="scenario or roadmap input")
+    check_money: bool = param(True, "Check at the end of a run that every unit of money "
+                              "disbursed is delivered, lost or left unexecuted once and that "
+                              "R&D flows balance (relative tolerance 1e-9; error otherwise)")
 
 
 @section("extensions")
