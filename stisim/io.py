@@ -117,3 +117,55 @@ def open_dataset(path: str | os.PathLike) -> xr.Dataset:
         return xr.open_zarr(path).load()
     with xr.open_dataset(path, engine="netcdf4") as ds:
         return ds.load()
+
+
+class DirectoryLock:
+    """An exclusive lock on a directory (``DIR/.lock``, :mod:`filelock`), held by one process.
+
+    The lock file is created atomically and never removed by another process: a refused
+    command leaves the holder's lock, log and records alone. Acquiring it again in the
+    holding process nests (the command line takes it before Hydra writes anything; the sweep
+    engine takes it again). The holder's pid is written into the file for messages.
+    """
+
+    def __init__(self, directory: str | os.PathLike):
+        self.directory = Path(directory)
+        self.path = self.directory / ".lock"
+        self._lock = None
+
+    def acquire(self) -> None:
+        import inspect
+
+        from filelock import FileLock, Timeout
+
+        from stisim.errors import StisimError
+
+        self.directory.mkdir(parents=True, exist_ok=True)
+        kwargs = {"timeout": 0, "is_singleton": True}
+        if "preserve_lock_file" in inspect.signature(FileLock.__init__).parameters:
+            kwargs["preserve_lock_file"] = True  # unlinking a lock file races with waiters
+        lock = FileLock(str(self.path), **kwargs)
+        try:
+            lock.acquire()
+        except Timeout:
+            try:
+                holder = self.path.read_text(encoding="utf-8").strip()
+            except OSError:
+                holder = ""
+            raise StisimError(f"directory {self.directory} is in use by "
+                              f"{holder or 'another process'}; wait for it or choose another "
+                              "directory (sweep.name / sweep.dir)") from None
+        if lock.lock_counter == 1:
+            with self.path.open("r+", encoding="utf-8") as fh:
+                fh.truncate()
+                fh.write(f"pid {os.getpid()}\n")
+        self._lock = lock
+
+    def release(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    @property
+    def held(self) -> bool:
+        return self._lock is not None

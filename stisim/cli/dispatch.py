@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import shutil
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,12 +28,14 @@ class Command:
     func: Callable
     config_name: str | None = None  # Hydra primary config, or None for argparse commands
     multirun: bool = True
+    exclusive: bool = False  # its output directory is reused (resumed): locked while it runs
 
 
 COMMANDS: dict[str, Command] = {}
 
 
-def command(name: str, help: str, config_name: str | None = None, multirun: bool = True):
+def command(name: str, help: str, config_name: str | None = None, multirun: bool = True,
+            exclusive: bool = False):
     """Register a subcommand.
 
     Hydra commands: ``func(cfg: StisimConfig, run_dir: Path) -> int | None``.
@@ -42,7 +43,7 @@ def command(name: str, help: str, config_name: str | None = None, multirun: bool
     """
 
     def register(func: Callable) -> Callable:
-        COMMANDS[name] = Command(name, help, func, config_name, multirun)
+        COMMANDS[name] = Command(name, help, func, config_name, multirun, exclusive)
         return func
 
     return register
@@ -127,21 +128,24 @@ def multirun_jobs(overrides: Sequence[str]) -> list[list[str]]:
     return [list(job) for job in itertools.product(*choices.values())]
 
 
-def preflight(config_name: str, argv: Sequence[str]) -> None:
-    """Compose and validate every job of the command line before Hydra runs anything."""
+def preflight(config_name: str, argv: Sequence[str]) -> list[tuple[list[str], Any]]:
+    """Compose and validate every job of the command line before Hydra runs anything; the
+    jobs with their composed configs (none for --help, --cfg and the like)."""
     from stisim.config.compose import compose, normalise_overrides, validate_composed
 
     args = hydra_arguments(argv)
     if args.help or args.hydra_help or args.cfg or args.info or args.shell_completion:
-        return
+        return []
     overrides = normalise_overrides(args.overrides)
     jobs = multirun_jobs(overrides) if args.multirun else [overrides]
     problems: list[Problem] = []
+    composed_jobs = []
     for job in jobs:
         try:
             composed = compose(config_name, job)
             validate_composed(composed)
             _check_run_dir(composed, job, args.multirun)
+            composed_jobs.append((job, composed))
         except ConfigError as exc:
             label = " ".join(job) if args.multirun else ""
             for p in exc.problems:
@@ -150,6 +154,7 @@ def preflight(config_name: str, argv: Sequence[str]) -> None:
     if problems:
         unique = list(dict.fromkeys(problems))
         raise ConfigError(unique)
+    return composed_jobs
 
 
 def _check_run_dir(cfg: Any, job: Sequence[str], multirun: bool) -> None:
@@ -172,24 +177,12 @@ def _check_run_dir(cfg: Any, job: Sequence[str], multirun: bool) -> None:
         raise ConfigError([problem])
 
 
-def _cleanup(run_dir: Path, keep: Sequence[str]) -> None:
-    """Remove what Hydra created for a job that produced no result."""
-    if not run_dir.exists() or any((run_dir / k).exists() for k in keep):
-        return
-    for child in run_dir.iterdir():
-        if child.name == ".hydra" or child.suffix == ".log":
-            shutil.rmtree(child) if child.is_dir() else child.unlink()
-    try:
-        run_dir.rmdir()
-    except OSError:
-        return  # something else lives there; leave it
-
-
 def run_hydra(cmd: Command, argv: Sequence[str]) -> int:
     """Run a Hydra command: validate every job, then hand the command line to Hydra."""
     import hydra
     from hydra.core.hydra_config import HydraConfig
 
+    from stisim.cli import outdirs
     from stisim.config.compose import config_dir, normalise_overrides, register, validate_composed
 
     if hydra_arguments(argv).help:
@@ -199,9 +192,13 @@ def run_hydra(cmd: Command, argv: Sequence[str]) -> int:
         print(hydra_command_help(cmd.config_name, cmd.name))
         return 0
     register()
+    args = hydra_arguments(argv)
     try:
-        preflight(cmd.config_name, argv)
+        jobs = preflight(cmd.config_name, argv)
+        extra = outdirs.claim(jobs[0][1], jobs[0][0], bool(args.multirun),
+                              cmd.exclusive) if jobs else []
     except StisimError as exc:
+        outdirs.forget()
         return report_error(exc)
 
     @hydra.main(version_base="1.3", config_path=str(config_dir()), config_name=cmd.config_name)
@@ -211,18 +208,29 @@ def run_hydra(cmd: Command, argv: Sequence[str]) -> int:
             cfg = validate_composed(dcfg)
             code = cmd.func(cfg, run_dir)
         except StisimError as exc:
-            _cleanup(run_dir, keep=())
+            outdirs.cleanup(run_dir)
             sys.exit(report_error(exc))
+        except OSError as exc:
+            outdirs.cleanup(run_dir)
+            sys.exit(report_error(StisimError(os_message(exc))))
         except BaseException:
-            _cleanup(run_dir, keep=())
+            outdirs.cleanup(run_dir)
             raise
         if code:
+            outdirs.cleanup(run_dir)
             sys.exit(code)
 
     saved = sys.argv
-    sys.argv = [f"stisim {cmd.name}", *normalise_overrides(list(argv))]
+    sys.argv = [f"stisim {cmd.name}", *normalise_overrides(list(argv)), *extra]
     try:
         _task()
     finally:
         sys.argv = saved
+        outdirs.forget()
     return 0
+
+
+def os_message(exc: OSError) -> str:
+    """One line for an operating-system error (read-only folder, full disk, ...)."""
+    where = f" {exc.filename}" if exc.filename else ""
+    return f"cannot write{where}: {exc.strerror or exc}"

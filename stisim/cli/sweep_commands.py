@@ -3,33 +3,15 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
 from stisim.cli.dispatch import command, simple_parser
 from stisim.config.validate import StisimConfig
-from stisim.errors import StisimError
-
-
-def _remove_if_fresh(directory: Path) -> None:
-    """Remove what Hydra and stisim created in a sweep directory that holds no run yet."""
-    if (directory / "manifest.jsonl").exists() or (directory / "runs").exists():
-        return
-    for name in (".hydra", ".lock", "sweep.log", "sweep.json"):
-        path = directory / name
-        if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
-    try:
-        directory.rmdir()
-    except OSError:
-        return  # other files live there; leave them
 
 
 @command("sweep", "run a designed sweep (factorial, LHS, Sobol, Morris) with replicates; "
-         "resumable", config_name="sweep")
+         "resumable", config_name="sweep", exclusive=True)
 def sweep_command(cfg: StisimConfig, run_dir: Path) -> int:
     from hydra.core.hydra_config import HydraConfig
 
@@ -42,11 +24,11 @@ def sweep_command(cfg: StisimConfig, run_dir: Path) -> int:
         print(f"\nstisim sweep: interrupted; finished runs are kept in {run_dir}; run the "
               "same command again to resume", file=sys.stderr)
         return 130
-    except StisimError as exc:
-        print(f"stisim: error: {exc}", file=sys.stderr)
-        _remove_if_fresh(run_dir)
-        return exc.exit_code
     print(result.summary())
+    if result.tasks and result.failed == result.tasks:
+        print(f"stisim: error: every run of the sweep failed; see {run_dir / 'sweep.log'}",
+              file=sys.stderr)
+        return 1
     return 0
 
 

@@ -30,6 +30,7 @@ from stisim.errors import StisimError
 from stisim.sweep.batch import Batch, execute_batch
 
 log = logging.getLogger("stisim.sweep")
+CONNECT_TIMEOUT = 5.0  # seconds to reach a Dask scheduler at executor.address
 
 
 def available_cores() -> int:
@@ -230,7 +231,12 @@ class DaskExecutor(Executor):
         self._cluster = None
         self._server = None
         if address:
-            self._client = Client(address)
+            try:
+                self._client = Client(address, timeout=CONNECT_TIMEOUT)
+            except (OSError, TimeoutError) as exc:
+                raise StisimError(f"sweep.executor.address: cannot reach the Dask scheduler "
+                                  f"at {address!r} within {CONNECT_TIMEOUT:g} s ({exc}); start "
+                                  "it or give another address") from None
             where = f"scheduler {address}"
         elif cluster == "local":
             n = workers or available_cores()

@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stisim.errors import StisimError
 from stisim.io import atomic_open
 
 MANIFEST = "manifest.jsonl"
@@ -59,32 +58,17 @@ class SweepStore:
 
     # -- lock ------------------------------------------------------------------------------
     def lock(self) -> None:
-        """Hold the directory for this process; refuse when another sweep holds it."""
-        self.dir.mkdir(parents=True, exist_ok=True)
-        fh = (self.dir / ".lock").open("a+")
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - not POSIX: no locking
-            self._lock_fh = fh
-            return
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            fh.seek(0)
-            holder = fh.read().strip() or "another process"
-            fh.close()
-            raise StisimError(f"sweep directory {self.dir} is in use by {holder}; wait for it "
-                              "or choose another sweep.name / sweep.dir") from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"pid {os.getpid()}\n")
-        fh.flush()
-        self._lock_fh = fh
+        """Hold the directory for this process; refuse when another process holds it."""
+        from stisim.io import DirectoryLock
+
+        lock = DirectoryLock(self.dir)
+        lock.acquire()
+        self._lock_fh = lock
 
     def unlock(self) -> None:
         self.close()
         if self._lock_fh is not None:
-            self._lock_fh.close()
+            self._lock_fh.release()
             self._lock_fh = None
 
     # -- manifest ----------------------------------------------------------------------------
