@@ -144,7 +144,9 @@ def provenance_attrs(cfg_container: dict[str, Any], seed: int,
 
 def config_of(ds: xr.Dataset) -> dict[str, Any]:
     """The resolved config a Dataset was made with."""
-    return yaml.safe_load(ds.attrs["config"])
+    from stisim.io import load_yaml_limited
+
+    return load_yaml_limited(str(ds.attrs["config"]), "the dataset's config attribute")
 
 
 def identical_results(a: xr.Dataset, b: xr.Dataset) -> bool:

@@ -169,3 +169,99 @@ class DirectoryLock:
     @property
     def held(self) -> bool:
         return self._lock is not None
+
+
+# -- limits on reading files --------------------------------------------------------------
+# Every file stisim reads from users (scenario and portfolio YAML, CSV tables, workbooks,
+# multirun records, the config stored in result files) is checked against these before it
+# is parsed: a 405-byte YAML alias bomb otherwise expands to billions of nodes, and lists
+# nested a few hundred deep exhaust Python's recursion limit.
+MAX_TEXT_BYTES = 20 << 20  # YAML and CSV files
+MAX_WORKBOOK_BYTES = 100 << 20  # XLSX, uncompressed
+MAX_YAML_DEPTH = 64  # nesting of mappings and lists
+MAX_YAML_NODES = 1_000_000  # nodes after expanding aliases
+
+
+def _limit_error(where: str, message: str, allowed: str):
+    from stisim.errors import ConfigError, Problem
+
+    return ConfigError([Problem("<file>", message, None, allowed, where)],
+                       title=f"refused {where}")
+
+
+def check_file_size(path: str | os.PathLike, limit: int = MAX_TEXT_BYTES) -> None:
+    """Refuse a file larger than ``limit`` bytes (one message naming it)."""
+    size = os.path.getsize(path)
+    if size > limit:
+        raise _limit_error(str(path), f"file of {size:,} bytes is too large",
+                           f"at most {limit:,} bytes")
+
+
+def check_workbook(path: str | os.PathLike) -> None:
+    """Refuse a workbook that is not a zip archive or that unpacks to more than
+    :data:`MAX_WORKBOOK_BYTES` (a zip bomb)."""
+    import zipfile
+
+    check_file_size(path, MAX_WORKBOOK_BYTES)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            total = sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise _limit_error(str(path), f"not an XLSX workbook ({exc})",
+                           "an .xlsx file written by Excel, LibreOffice or stisim") from None
+    if total > MAX_WORKBOOK_BYTES:
+        raise _limit_error(str(path), f"workbook unpacks to {total:,} bytes",
+                           f"at most {MAX_WORKBOOK_BYTES:,} bytes")
+
+
+def check_yaml(text: str | bytes, where: str) -> None:
+    """Refuse YAML that is too large, nested too deeply, or whose aliases expand to too many
+    nodes; fast (one pass over the parser's events, aliases counted, not expanded)."""
+    import yaml
+
+    if len(text) > MAX_TEXT_BYTES:
+        raise _limit_error(where, f"YAML of {len(text):,} bytes is too large",
+                           f"at most {MAX_TEXT_BYTES:,} bytes")
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    stack: list[list] = []  # per open collection: [its expanded size, its anchor]
+    anchors: dict[str, int] = {}  # anchor -> expanded size of the anchored node
+    expanded = 0
+
+    def count(n: int) -> None:
+        nonlocal expanded
+        expanded += n
+        for frame in stack:
+            frame[0] += n
+        if expanded > MAX_YAML_NODES:
+            raise _limit_error(where, "aliases expand to too many nodes (an alias bomb?)",
+                               f"at most {MAX_YAML_NODES:,} nodes after expanding aliases")
+
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                count(1)
+                stack.append([1, event.anchor])
+                if len(stack) > MAX_YAML_DEPTH:
+                    raise _limit_error(where, f"nested more than {MAX_YAML_DEPTH} levels deep",
+                                       f"at most {MAX_YAML_DEPTH} levels of lists and mappings")
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                size, anchor = stack.pop()
+                if anchor:
+                    anchors[anchor] = size
+            elif isinstance(event, yaml.ScalarEvent):
+                count(1)
+                if event.anchor:
+                    anchors[event.anchor] = 1
+            elif isinstance(event, yaml.AliasEvent):
+                count(anchors.get(event.anchor, 1))
+    except yaml.YAMLError:
+        return  # the loader that follows reports it with its line
+
+
+def load_yaml_limited(text: str, where: str):
+    """``yaml.safe_load`` of text from a user's file or a result file's attribute, after
+    :func:`check_yaml` (raises ConfigError on a limit, yaml.YAMLError on bad syntax)."""
+    import yaml
+
+    check_yaml(text, where)
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))

@@ -54,6 +54,7 @@ from stisim.analysis.summaries import (
     targets_table,
 )
 from stisim.errors import StisimError
+from stisim.io import load_yaml_limited
 
 GUIDEBOOK = ("UN Inter-Agency Task Team on Science, Technology and Innovation for the SDGs "
              "(2021). Guidebook for the Preparation of STI for SDGs Roadmaps. United Nations.")
@@ -230,8 +231,8 @@ def _objective_text(ctx: _Context) -> str | None:
         if d is None or "config" not in d.attrs:
             continue
         try:
-            cfg = yaml.safe_load(d.attrs["config"]) or {}
-        except yaml.YAMLError:
+            cfg = load_yaml_limited(str(d.attrs["config"]), "the config attribute") or {}
+        except (yaml.YAMLError, StisimError):
             continue
         for key in ("optimise", "optimize", "compare", "roadmap"):
             section = cfg.get(key)

@@ -55,8 +55,8 @@ def scenario_dirs() -> list[Path]:
 
 
 def is_scenario_file(path: Path) -> bool:
-    with path.open(encoding="utf-8") as fh:
-        first = fh.readline().strip().replace(" ", "")
+    with path.open(encoding="utf-8", errors="replace") as fh:
+        first = fh.readline(200).strip().replace(" ", "")
     return first == "#@package_global_"
 
 
@@ -93,6 +93,27 @@ def scenario_problems(content: Any, where: str) -> list[Problem]:
     return problems
 
 
+def read_scenario_file(path: Path) -> Any:
+    """The content of a scenario file, within stisim's limits on size, nesting and alias
+    expansion (stisim.io.check_yaml); one problem naming the file otherwise."""
+    from stisim.io import check_file_size, check_yaml
+
+    try:
+        check_file_size(path)
+        text = path.read_text(encoding="utf-8")
+        check_yaml(text, str(path))
+        return yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        message = str(exc).splitlines()[0]
+        raise ConfigError([Problem("<file>", f"not valid YAML: {message}", where=where)]
+                          ) from None
+    except (UnicodeDecodeError, OSError) as exc:
+        raise ConfigError([Problem("<file>", f"cannot read: {exc}", None, "UTF-8 YAML",
+                                   str(path))]) from None
+
+
 def _register_scenarios(cs) -> None:
     _UNSAFE.clear()
     _SCENARIO_FILES.clear()
@@ -107,9 +128,9 @@ def _register_scenarios(cs) -> None:
                 continue  # an earlier directory on the path wins
             seen.add(name)
             try:
-                content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            except yaml.YAMLError as exc:
-                _UNSAFE[name] = [Problem("<file>", f"not valid YAML: {exc}", where=str(path))]
+                content = read_scenario_file(path)
+            except ConfigError as exc:
+                _UNSAFE[name] = exc.problems
                 content = {}
             problems = scenario_problems(content, str(path))
             if problems:

@@ -69,7 +69,7 @@ def read_portfolio_file(path: str | Path) -> tuple[dict[str, Any], Locator, str]
         for name in TABLES:
             file = directory / f"{name}.csv"
             if file.exists():
-                tables[name] = pd.read_csv(file, dtype=str, keep_default_na=False)
+                tables[name] = read_csv_table(file)
         label = str(directory)
         if "actions" not in tables:
             raise ConfigError([Problem("actions", "a CSV portfolio needs actions.csv", label,
@@ -86,8 +86,12 @@ def read_portfolio_file(path: str | Path) -> tuple[dict[str, Any], Locator, str]
 
 # -- YAML --------------------------------------------------------------------------------
 def _read_yaml(path: Path) -> tuple[dict[str, Any], Locator, str]:
-    text = path.read_text(encoding="utf-8")
+    from stisim.io import check_file_size, check_yaml
+
     label = str(path)
+    check_file_size(path)
+    text = _decode(path.read_bytes(), label, "YAML")
+    check_yaml(text, label)
     if text.lstrip().replace(" ", "").startswith("#@package_global_"):
         raise ConfigError([Problem("<file>", "this is a scenario file, not a portfolio",
                                    None, "a plain YAML portfolio (see docs/roadmap.md)",
@@ -131,7 +135,10 @@ def _item_lines(node: Any) -> dict[tuple[str, int], int]:
 def _read_xlsx(path: Path) -> tuple[dict[str, Any], Locator, str]:
     from openpyxl import load_workbook
 
+    from stisim.io import check_workbook
+
     label = str(path)
+    check_workbook(path)
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on bad files
@@ -152,6 +159,9 @@ def _read_xlsx(path: Path) -> tuple[dict[str, Any], Locator, str]:
             tables[name] = df
     finally:
         wb.close()
+    formulas = _uncalculated_formulas(path, tables)
+    if formulas:
+        raise ConfigError(formulas, title=f"invalid portfolio {label}")
     if "actions" not in tables:
         raise ConfigError([Problem("actions", "the workbook needs an 'actions' sheet", label,
                                    ", ".join(TABLES))], title=f"invalid portfolio {label}")
@@ -160,6 +170,80 @@ def _read_xlsx(path: Path) -> tuple[dict[str, Any], Locator, str]:
         return f"{label}, sheet '{table}'" + (f" row {row + 2}" if row is not None else "")
 
     return _from_tables(tables, where_xlsx, label)
+
+
+def _uncalculated_formulas(path: Path, tables: dict[str, pd.DataFrame]) -> list[Problem]:
+    """Formula cells without a stored result (a workbook written by a program and never
+    opened in a spreadsheet): their value is unknown, not missing."""
+    from openpyxl import load_workbook
+
+    empty = {name for name, df in tables.items() if df.isna().to_numpy().any()}
+    if not empty:
+        return []
+    problems: list[Problem] = []
+    wb = load_workbook(path, read_only=True, data_only=False)
+    try:
+        for name in sorted(empty):
+            for r, row in enumerate(wb[name].iter_rows(min_row=2), start=2):
+                for cell in row:
+                    if isinstance(cell.value, str) and cell.value.startswith("="):
+                        problems.append(Problem(
+                            f"{name}!{cell.coordinate}", "formula without a stored value "
+                            "(the workbook was never recalculated)", cell.value,
+                            "numbers, or open and save the workbook in a spreadsheet program "
+                            "so the formula's result is stored", f"{path}, sheet '{name}' "
+                            f"row {r}"))
+                        if len(problems) >= 20:
+                            return problems
+    finally:
+        wb.close()
+    return problems
+
+
+# -- CSV ---------------------------------------------------------------------------------
+def _decode(data: bytes, label: str, kind: str) -> str:
+    """UTF-8 text of a file, or one message saying what it is instead."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4096]:
+        what = "UTF-16 text" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "a binary file"
+        raise ConfigError([Problem("<file>", f"not UTF-8 {kind}: it looks like {what}", None,
+                                   f"{kind} saved as UTF-8 (e.g. 'CSV UTF-8' in Excel)",
+                                   label)], title=f"invalid portfolio {label}")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise ConfigError([Problem("<file>", f"not UTF-8 {kind}: byte {data[exc.start]:#04x} "
+                                   f"on line {line} (Windows-1252 or Latin-1?)", None,
+                                   f"{kind} saved as UTF-8 (e.g. 'CSV UTF-8' in Excel)",
+                                   f"{label}:{line}")],
+                          title=f"invalid portfolio {label}") from None
+
+
+def read_csv_table(file: Path) -> pd.DataFrame:
+    """One CSV table of a portfolio, all cells as text; malformed files give one message
+    naming the file and line (encoding, separator, quotes, column count)."""
+    import io
+
+    from stisim.io import check_file_size
+
+    label = str(file)
+    check_file_size(file)
+    text = _decode(file.read_bytes(), label, "CSV")
+    header = text.splitlines()[0] if text.strip() else ""
+    if ";" in header and "," not in header:
+        raise ConfigError([Problem("<file>", "columns are separated by ';'", header[:80],
+                                   "comma-separated values (header key,value or id,...)",
+                                   f"{label}:1")], title=f"invalid portfolio {label}")
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        message = str(exc).strip().splitlines()[0]
+        match = re.search(r"line (\d+)", message)
+        where = f"{label}:{match.group(1)}" if match else label
+        raise ConfigError([Problem("<file>", f"not a valid CSV table: {message}", None,
+                                   "one header row, the same number of columns in every row, "
+                                   "quotes closed on the line they open", where)],
+                          title=f"invalid portfolio {label}") from None
 
 
 # -- tables -> raw mapping ---------------------------------------------------------------

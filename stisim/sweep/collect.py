@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from stisim.errors import DataError
 from stisim.sweep.assemble import STATUS_FAILED, STATUS_OK, Cell, assemble, read_run
 from stisim.sweep.batch import RESERVED_DIMS, describe
@@ -87,18 +85,21 @@ def _output_of(job_dir: Path, config: dict[str, Any]) -> Path | None:
 
 def find_jobs(directory: Path) -> list[Job]:
     """The jobs of a multirun directory, in job-number order."""
+    from stisim.io import load_yaml_limited
+
     jobs = []
     for ov_file in sorted(directory.rglob(".hydra/overrides.yaml")):
         hydra_dir = ov_file.parent
         job_dir = hydra_dir.parent
-        overrides = yaml.safe_load(ov_file.read_text(encoding="utf-8")) or []
+        overrides = load_yaml_limited(ov_file.read_text(encoding="utf-8"), str(ov_file)) or []
         cfg_file = hydra_dir / "config.yaml"
-        config = yaml.safe_load(cfg_file.read_text(encoding="utf-8")) if cfg_file.exists() \
-            else {}
+        config = load_yaml_limited(cfg_file.read_text(encoding="utf-8"), str(cfg_file)) \
+            if cfg_file.exists() else {}
         num, choices = len(jobs), {}
         hydra_file = hydra_dir / "hydra.yaml"
         if hydra_file.exists():
-            hydra = (yaml.safe_load(hydra_file.read_text(encoding="utf-8")) or {}).get(
+            hydra = (load_yaml_limited(hydra_file.read_text(encoding="utf-8"),
+                                       str(hydra_file)) or {}).get(
                 "hydra", {})
             num = hydra.get("job", {}).get("num", num)
             choices = hydra.get("runtime", {}).get("choices", {}) or {}

@@ -81,3 +81,22 @@ def scratch(tmp_path, monkeypatch) -> Scratch:
     yield Scratch(root, scenarios)
     monkeypatch.delenv("STISIM_SCENARIO_PATH")
     rescan()
+
+
+def tiny_portfolio() -> dict:
+    """A small valid portfolio (raw mapping): three actions over five years, two sources."""
+    return {
+        "name": "tiny", "description": "adversarial tests", "country": "kenya",
+        "currency": "USD million", "horizon": [2025, 2029], "discount_rate": 0.05,
+        "sources": [{"id": "treasury", "kind": "public", "budget": 20},
+                    {"id": "donor", "kind": "donor", "budget": 5}],
+        "agencies": [{"id": "NRF", "name": "research fund", "capacity": 30}],
+        "actions": [
+            {"id": f"A{i}", "name": f"action {i}", "instrument": "research_grants",
+             "lead": "NRF",
+             "cost": [5, 5, 5, 5, 5], "sources": {"treasury": 1.0, "donor": 0.5},
+             "value": 3 + i,
+             "effects": [{"indicator": "9.5.1", "change": 0.01, "lag": 1}]}
+            for i in range(3)],
+        "floors": [{"indicator": "9.5.1", "target": 0.1, "year": 2029}],
+    }
