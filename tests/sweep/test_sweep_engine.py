@@ -117,14 +117,20 @@ def test_more_replicates_reuse_earlier_ones(tmp_path, toy, toy_overrides):
 
 
 def test_directory_is_locked(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys; from stisim.sweep.store import SweepStore; "
+            "s = SweepStore(sys.argv[1]); s.lock()")
     a = SweepStore(tmp_path / "s")
     a.lock()
     try:
-        with pytest.raises(StisimError, match="in use"):
-            SweepStore(tmp_path / "s").lock()
+        other = subprocess.run([sys.executable, "-c", code, str(tmp_path / "s")],
+                               capture_output=True, text=True)
+        assert other.returncode != 0 and "in use" in other.stderr
     finally:
         a.unlock()
-    SweepStore(tmp_path / "s").lock()
+    assert subprocess.run([sys.executable, "-c", code, str(tmp_path / "s")]).returncode == 0
 
 
 def test_union_of_coordinates_and_chunked_zarr_assembly(tmp_path, toy):
