@@ -201,15 +201,44 @@ class _Evaluator:
 
 def evaluate(ds: xr.Dataset, text: str) -> xr.DataArray:
     """Evaluate expression ``text`` on ``ds`` (see the module docstring for the grammar)."""
+    if len(text) > MAX_EXPRESSION_CHARS:
+        raise ExpressionError(f"expression of {len(text):,} characters is too long; allowed: "
+                              f"at most {MAX_EXPRESSION_CHARS:,}")
     try:
         tree = ast.parse(text.strip(), mode="eval")
+        depth = _depth(tree)
     except SyntaxError as exc:
         raise ExpressionError(f"expression {text!r}: syntax error ({exc.msg}) at column "
                               f"{exc.offset}") from None
+    except (RecursionError, MemoryError):
+        depth = MAX_EXPRESSION_DEPTH + 1
+    if depth > MAX_EXPRESSION_DEPTH:
+        raise ExpressionError(f"expression {_clip(text)!r} is nested too deeply (more than "
+                              f"{MAX_EXPRESSION_DEPTH} levels of operators); allowed: split it "
+                              "or use sum()/mean() over a dim")
     value = _Evaluator(ds, text.strip())(tree)
     if not isinstance(value, xr.DataArray):
         value = xr.DataArray(value)
     return value
+
+
+MAX_EXPRESSION_CHARS = 10_000
+MAX_EXPRESSION_DEPTH = 100
+
+
+def _clip(text: str, n: int = 60) -> str:
+    return text if len(text) <= n else text[:n] + "..."
+
+
+def _depth(tree: ast.AST) -> int:
+    """Nesting depth of an expression tree (iterative: no recursion on deep trees)."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, d = stack.pop()
+        deepest = max(deepest, d)
+        if d <= MAX_EXPRESSION_DEPTH:
+            stack.extend((child, d + 1) for child in ast.iter_child_nodes(node))
+    return deepest
 
 
 def _check_dims(text: str, value: xr.DataArray, what: str) -> xr.DataArray:

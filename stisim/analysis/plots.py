@@ -45,8 +45,21 @@ CASE_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"
 SOURCE_COLOURS = {"public": "#0072B2", "private": "#E69F00", "donor": "#009E73"}
 
 
+class PlainTextFigure(Figure):
+    """A figure whose texts are shown as written: ``$...$`` in an action, scenario or
+    indicator name is not parsed as mathtext (a malformed one crashed the report)."""
+
+    def draw(self, renderer) -> None:
+        from matplotlib.text import Text
+
+        for text in self.findobj(Text):
+            text.set_parse_math(False)
+        with matplotlib.rc_context({"text.parse_math": False}):
+            super().draw(renderer)
+
+
 def _figure(width: float = 7.5, height: float = 4.2) -> Figure:
-    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    fig = PlainTextFigure(figsize=(width, height), dpi=100, layout="constrained")
     return fig
 
 

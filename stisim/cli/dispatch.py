@@ -91,6 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_hydra(cmd, rest)
     except StisimError as exc:
         return report_error(exc)
+    except OSError as exc:  # read-only folder, full disk: one message, no traceback
+        return report_error(StisimError(os_message(exc)))
 
 
 # -- Hydra commands ----------------------------------------------------------------------
@@ -200,6 +202,9 @@ def run_hydra(cmd: Command, argv: Sequence[str]) -> int:
     except StisimError as exc:
         outdirs.forget()
         return report_error(exc)
+    except OSError as exc:
+        outdirs.forget()
+        return report_error(StisimError(os_message(exc)))
 
     @hydra.main(version_base="1.3", config_path=str(config_dir()), config_name=cmd.config_name)
     def _task(dcfg) -> None:

@@ -32,7 +32,14 @@ def countries_command(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     df = countries()
     if args.region:
+        regions = sorted(df.un_region.unique())
         df = df[df.un_region.str.lower() == args.region.lower()]
+        if df.empty:
+            from stisim.config.kernel import allowed_text
+            from stisim.errors import ConfigError, Problem
+
+            raise ConfigError([Problem("--region", "not a UN sub-region of the shipped data",
+                                       args.region, allowed_text(regions, args.region))])
     rows = [[r.slug, str(m49), r.iso3, r.un_region] for m49, r in df.iterrows()]
     print(table(rows, ["country option", "M49", "ISO3", "UN sub-region"]))
     return 0

@@ -21,6 +21,8 @@ def influence_command(argv: list[str]) -> int:
                         help="aggregate targets to goals first (mean over target pairs, /3)")
     parser.add_argument("--top", type=int, default=10, help="rows to show (default 10)")
     args = parser.parse_args(argv)
+    if args.top < 1:
+        parser.error(f"argument --top: must be at least 1 (got {args.top})")
     matrix = load_cross_impact(args.matrix) if args.matrix else weitz2018()
     if args.goals:
         matrix = to_goal_matrix(matrix)

@@ -9,6 +9,7 @@ defaults, types and ranges.
 from __future__ import annotations
 
 import dataclasses
+import math
 import types
 import typing
 from collections.abc import Mapping
@@ -106,6 +107,9 @@ class FieldValidator:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 self.add(path, "must be a number", value)
                 return value
+            if not math.isfinite(value):
+                self.add(path, "must be a finite number", value, "no NaN or infinity")
+                return None
             return float(value)
         if tp is str:
             if not isinstance(value, str):

@@ -422,6 +422,8 @@ class _Builder:
         for f in items:
             path, where = f["_path"], f["_where"]
             ind, goal = f.get("indicator"), f.get("goal")
+            if f.get("target") is None:
+                continue  # missing or not a finite number: reported by the schema
             if (ind is None) == (goal is None):
                 self.chk.add(path, "give either indicator or goal", {"indicator": ind,
                                                                      "goal": goal},

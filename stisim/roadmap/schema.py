@@ -11,6 +11,7 @@ from and what is allowed. The docs table comes from :func:`attribute_rows`.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Callable, Mapping
 from functools import cache
@@ -222,7 +223,7 @@ class Checker:
     def _t_float(self, path, value, meta, where):
         number = _number(value)
         if number is None:
-            self.add(path, "must be a number", _short(value), _type_hint(meta), where)
+            self.add(path, NUMBER_MESSAGE, _short(value), _type_hint(meta), where)
         return number
 
     def _t_bool(self, path, value, meta, where):
@@ -281,7 +282,7 @@ class Checker:
     def _amount(self, path, value, where):
         number = _number(value)
         if number is None:
-            self.add(path, "must be a number", _short(value), ">= 0", where)
+            self.add(path, NUMBER_MESSAGE, _short(value), ">= 0", where)
             return None
         if number < 0:
             self.add(path, "must not be negative", number, ">= 0", where)
@@ -336,7 +337,7 @@ class Checker:
         for key, factor in value.items():
             number = _number(factor)
             if number is None:
-                self.add(f"{path}.{key}", "must be a number", factor, None, where)
+                self.add(f"{path}.{key}", NUMBER_MESSAGE, factor, None, where)
                 continue
             out[str(key)] = number
         return out
@@ -399,15 +400,23 @@ def _split_list(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"[;|]", str(text)) if p.strip()]
 
 
+NUMBER_MESSAGE = "must be a finite number (no NaN or infinity; at most 1e12 in size)"
+MAX_MAGNITUDE = 1e12  # larger numbers are typos or infinities (HiGHS: >= 1e20 is infinite)
+
+
 def _number(value: Any) -> float | None:
+    """A finite number of magnitude <= MAX_MAGNITUDE, or None (NaN, infinity, text, a
+    formula, a huge value: reported by the caller, where null is not meant)."""
     if isinstance(value, bool) or value is None:
         return None
-    if isinstance(value, (int, float)):
-        return None if value != value else float(value)  # NaN from empty table cells
     try:
-        return float(str(value).strip())
-    except ValueError:
+        number = float(value) if isinstance(value, (int, float)) else \
+            float(str(value).strip())
+    except (ValueError, OverflowError):
         return None
+    if not math.isfinite(number) or abs(number) > MAX_MAGNITUDE:
+        return None
+    return number
 
 
 def _short(value: Any) -> Any:
