@@ -400,7 +400,7 @@ def _split_list(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"[;|]", str(text)) if p.strip()]
 
 
-NUMBER_MESSAGE = "must be a finite number (no NaN or infinity; at most 1e12 in size)"
+NUMBER_MESSAGE = "must be a number (finite: no NaN or infinity; at most 1e12 in size)"
 MAX_MAGNITUDE = 1e12  # larger numbers are typos or infinities (HiGHS: >= 1e20 is infinite)
 
 

@@ -71,3 +71,15 @@ def test_countries_unknown_region_is_refused(scratch):
 def test_influence_top_must_be_positive(scratch):
     res = cli("influence", "--top", "-5")
     assert res.rc == 2 and "--top" in res.err and "Traceback" not in res.text
+
+
+def test_output_folder_that_cannot_be_created_is_one_message(scratch, monkeypatch):
+    """As a read-only working directory answers (tests may run as root, who can write)."""
+    def refuse(path, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr("stisim.cli.outdirs.os.mkdir", refuse)
+    monkeypatch.setattr("pathlib.Path.mkdir", lambda self, *a, **k: refuse(self))
+    res = cli("run", "time.end_year=2023", "firms.count=100")
+    assert res.one_message(), res.text
+    assert "cannot write" in res.err and "Permission denied" in res.err
