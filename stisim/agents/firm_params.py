@@ -13,7 +13,15 @@ from stisim.agents.catalog import (
     SECTORS,
     TECHNOLOGIES,
 )
-from stisim.agents.param_tools import ASSUMPTION, SULTAN, _mapping, _names, _sectors, _techs
+from stisim.agents.param_tools import (
+    ASSUMPTION,
+    SULTAN,
+    TRIED,
+    _mapping,
+    _names,
+    _sectors,
+    _techs,
+)
 from stisim.config.fields import param
 from stisim.config.sections import check, section
 from stisim.errors import Problem
@@ -72,7 +80,7 @@ class FirmsConfig:
                "Public Econ. 85(1):1-31); range tried 0.5-1.5")
     finance_barrier: float = param(
         0.5, "Reduction of own R&D and adoption hazard for firms without access to finance",
-        unit="fraction", ge=0.0, le=1.0, source=ASSUMPTION)
+        unit="fraction", ge=0.0, le=1.0, source="assumption; range 0.25-0.75" + TRIED)
     finance_size_effect: float = param(
         0.5, "Effect of log employment on the probability of access to finance",
         unit="1/log(workers)", ge=0.0, le=5.0, source=ASSUMPTION)
@@ -117,22 +125,29 @@ class FirmsConfig:
                  medium_high_tech_manufacturing=5.0, energy=10.0, ict=3.0, health=3.0,
                  services=1.0),
         "Mean employment per firm relative to services (sets firm counts by sector)",
-        unit="ratio", source=ASSUMPTION)
+        unit="ratio", source="assumption; each entry x0.5-x1.5" + TRIED)
     finance_account_ratio: float = param(
         0.6, "Share of firms with access to finance relative to adults with an account "
-        "(8.10.2) at the base year", unit="ratio", gt=0.0, le=1.5, source=ASSUMPTION)
+        "(8.10.2) at the base year", unit="ratio", gt=0.0, le=1.5,
+        source="assumption; range 0.3-0.9" + TRIED)
     selection: float = param(
         0.02, "Employment growth per unit of log productivity above the sector mean",
-        unit="1/year", ge=0.0, le=5.0, source="assumption (replicator dynamics, Metcalfe 1994)")
+        unit="1/year", ge=0.0, le=5.0,
+        source="assumption (replicator dynamics, Metcalfe 1994); range 0.01-0.03" + TRIED)
     employment_noise: float = param(0.1, "Idiosyncratic employment growth shock (sd)",
                                     unit="1/sqrt(year)", ge=0.0, le=2.0, source=ASSUMPTION)
-    exit_rate: float = param(0.06, "Base exit hazard", unit="1/year", ge=0.0, le=2.0,
-                             source="assumption (OECD DynEmp exit rates 5-10%)")
+    exit_rate: float = param(
+        0.06, "Base exit hazard", unit="1/year", ge=0.0, le=2.0,
+        source="McKenzie & Paffhausen (2017), CEPR Discussion Paper 12401: small firms in 16 "
+        "panels from 12 developing countries die at 8.3 % a year over five years; 0.06 for a "
+        "population that also holds larger, older firms (labelled); range 0.03-0.09" + TRIED)
     exit_productivity_effect: float = param(
         1.0, "Elasticity of the exit hazard to log productivity below the sector mean",
         unit="1/log", ge=0.0, le=10.0, source=ASSUMPTION)
-    entry_rate: float = param(0.06, "Entry rate (new firms per existing firm)", unit="1/year",
-                              ge=0.0, le=2.0, source="assumption (OECD DynEmp entry rates)")
+    entry_rate: float = param(
+        0.06, "Entry rate (new firms per existing firm)", unit="1/year", ge=0.0, le=2.0,
+        source="derived: equal to exit_rate, so the firm count is stationary without growth "
+        "(exit rate after McKenzie & Paffhausen 2017); range 0.03-0.09" + TRIED)
     entry_growth_response: float = param(
         2.0, "Increase of the entry rate per unit of GDP growth rate", unit="1", ge=0.0,
         le=20.0, source=ASSUMPTION)
@@ -147,10 +162,13 @@ class FirmsConfig:
         _sectors(agriculture=0.25, low_tech_manufacturing=0.8,
                  medium_high_tech_manufacturing=1.8, energy=1.8, ict=3.5, health=3.0,
                  services=1.2),
-        "Skilled share relative to skill_mean by sector", unit="ratio", source=ASSUMPTION)
+        "Skilled share relative to skill_mean by sector", unit="ratio",
+        source="assumption; each entry x0.5-x1.5" + TRIED)
     skill_turnover: float = param(0.05, "Annual loss of skilled workers (retirement, "
                                   "emigration) as a share of them", unit="1/year", ge=0.0,
-                                  le=1.0, source=ASSUMPTION)
+                                  le=1.0, source="assumption (retirement over a 40-year "
+                                  "working life is 0.025 a year, plus emigration and moves out "
+                                  "of firms); range 0.025-0.075" + TRIED)
     energy_intensity: dict[str, float] = param(
         _sectors(agriculture=1.0, low_tech_manufacturing=3.0,
                  medium_high_tech_manufacturing=2.0, energy=8.0, ict=0.4, health=0.6,
@@ -183,7 +201,8 @@ class DiffusionConfig:
         "Multiplier of p per technology", unit="ratio", source=ASSUMPTION)
     q_scale: dict[str, float] = param(
         _techs(digital=1.0, clean_energy=0.5, agri_tech=0.8, health_tech=0.8),
-        "Multiplier of q per technology", unit="ratio", source=ASSUMPTION)
+        "Multiplier of q per technology", unit="ratio",
+        source="assumption; each entry x0.5-x1.5" + TRIED)
     initial_share: dict[str, Any] = param(
         _techs(digital=None, clean_energy=0.05, agri_tech=0.08, health_tech=0.1),
         "Adopter share among eligible firms at the base year; null for digital: the "
@@ -216,7 +235,7 @@ class DiffusionConfig:
                                  "subsidy", unit="fraction", gt=0.0, le=1.0, source=ASSUMPTION)
     subsidy_additionality: float = param(
         0.6, "Share of subsidised adoptions that would not have happened otherwise",
-        unit="fraction", ge=0.0, le=1.0, source=ASSUMPTION)
+        unit="fraction", ge=0.0, le=1.0, source="assumption; range 0.3-0.9" + TRIED)
     transfer_boost: float = param(
         1.0, "Relative increase of p for firms collaborating with a research institute",
         unit="ratio", ge=0.0, le=20.0, source=ASSUMPTION)

@@ -11,6 +11,9 @@ from stisim.config.kernel import allowed_text, out_of_bounds
 from stisim.errors import Problem
 
 ASSUMPTION = "assumption"
+# Appended to a labelled assumption's range: tried in the influence screening (docs/model.md
+# §12, tools/parameter_influence.py).
+TRIED = " tried (Morris screening, tools/parameter_influence.py)"
 SULTAN = "Sultan, Farley & Lehmann (1990), J. Marketing Research 27(1):70-77 (meta-analysis)"
 
 

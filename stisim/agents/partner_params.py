@@ -13,7 +13,7 @@ from stisim.agents.catalog import (
     INSTRUMENTS,
     TECHNOLOGIES,
 )
-from stisim.agents.param_tools import ASSUMPTION, _mapping
+from stisim.agents.param_tools import ASSUMPTION, TRIED, _mapping
 from stisim.config.fields import param
 from stisim.config.sections import check, section
 from stisim.errors import Problem
@@ -55,7 +55,7 @@ class PartnersConfig:
     transfer_access: dict[str, float] = param(
         {"north_south": 0.05, "south_south": 0.05},
         "Share of firms with access to each foreign source per year (imports, FDI, licences)",
-        unit="fraction/year", source=ASSUMPTION)
+        unit="fraction/year", source="assumption; each entry x0.5-x1.5" + TRIED)
     platform_matches: float = param(
         0.0, "Business-as-usual matches per year made by the technology-matching platform",
         unit="firms/year", ge=0.0, source=ASSUMPTION)

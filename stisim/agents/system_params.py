@@ -19,7 +19,7 @@ from stisim.agents.catalog import (
     TECHNOLOGIES,
     TECHNOLOGY_INSTRUMENTS,
 )
-from stisim.agents.param_tools import ASSUMPTION, _mapping, _sectors
+from stisim.agents.param_tools import ASSUMPTION, TRIED, _mapping, _sectors
 from stisim.config.fields import param
 from stisim.config.sections import check, section
 from stisim.errors import Problem
@@ -62,11 +62,15 @@ class InfrastructureConfig:
                               unit="1/year", ge=0.0, le=5.0, source=ASSUMPTION)
     internet_q: float = param(0.15, "Bass q of individual internet use", unit="1/year",
                               ge=0.0, le=10.0, source=ASSUMPTION)
-    internet_max: float = param(0.98, "Saturation of internet use", unit="fraction", gt=0.0,
-                                le=1.0, source=ASSUMPTION)
+    internet_max: float = param(
+        0.98, "Saturation of internet use", unit="fraction", gt=0.0, le=1.0,
+        source="UNSD 17.8.1 (series IT_USE_II99, shipped extract): 99-100 % in 2021 in the "
+        "top countries (Bahrain, Qatar, Saudi Arabia, UAE, Kuwait, Iceland, Norway); 0.98 is "
+        "the long-run ceiling just under them")
     workplace_effect: float = param(
         0.05, "Increase of the internet-use spontaneous term per unit of firm digital "
-        "adoption share in the region", unit="1/year", ge=0.0, le=5.0, source=ASSUMPTION)
+        "adoption share in the region", unit="1/year", ge=0.0, le=5.0,
+        source="assumption; range 0.025-0.075" + TRIED)
     electricity_rollout: float = param(0.05, "Business-as-usual grid/off-grid electrification"
                                        " of the unserved population", unit="1/year", ge=0.0,
                                        le=5.0, source=ASSUMPTION)
