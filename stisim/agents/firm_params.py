@@ -219,7 +219,7 @@ class DiffusionConfig:
     emissions_effect: dict[str, float] = param(
         _techs(digital=0.05, clean_energy=0.0, agri_tech=0.1, health_tech=0.0),
         "Fractional cut of an adopter's energy CO2 (clean energy acts through the renewable "
-        "share, macro.clean_renewable_share)", unit="fraction", source=ASSUMPTION)
+        "share, macro.clean_renewable_gain)", unit="fraction", source=ASSUMPTION)
     adoption_cost: dict[str, float] = param(
         _techs(digital=1.0, clean_energy=5.0, agri_tech=0.8, health_tech=3.0),
         "Cost of one adoption by an average firm", unit="GDP per capita", source=ASSUMPTION)

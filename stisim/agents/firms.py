@@ -159,7 +159,6 @@ class FirmCalibration:
     energy_intensity: np.ndarray  # (sector,)
     co2_per_energy: float = 1.0  # t CO2 per unit of non-renewable firm energy
     grid_renewable: float = 0.0
-    clean_renewable: float = 0.8
     mean_emp_sector: np.ndarray = field(default_factory=lambda: np.ones(N_SECTOR))
     n0: int = 0  # simulated firms at the base year
 

@@ -151,7 +151,6 @@ def sample_firms(f, d, regions, macro, structure: Structure, baseline_values,
         q=np.array([d.q * d.q_scale[t] for t in TECHNOLOGIES]),
         gain=gain, emission_cut=np.array([d.emissions_effect[t] for t in TECHNOLOGIES]),
         energy_intensity=np.array([f.energy_intensity[s] for s in SECTORS]),
-        clean_renewable=macro.clean_renewable_share,
         mean_emp_sector=emp_target / np.maximum(counts * weight, 1e-12), n0=n,
     )
     return state, calib

@@ -30,6 +30,7 @@ from stisim.agents.catalog import (
     TECH_SOURCES,
     TECHNOLOGIES,
 )
+from stisim.agents.energy import ENERGY_USES
 from stisim.agents.readout import (
     business_rd,
     business_researchers,
@@ -66,6 +67,9 @@ class Recorder:
             "firm_count": (("sector",), (s,)),
             "labour_productivity": (("sector",), (s,)),
             "emissions": (("sector",), (s,)),
+            "final_energy_share": (("energy_use",), (len(ENERGY_USES),)),
+            "renewable_contribution": (("energy_use",), (len(ENERGY_USES),)),
+            "clean_cooking_access": (("region",), (r,)),
             "gdp_per_capita_region": (("region",), (r,)),
             "skilled_share": (("region",), (r,)),
             "coverage_4g": (("region",), (r,)),
@@ -134,6 +138,9 @@ class Recorder:
                                                 where=emp_s > 0)
         d["emissions"][k] = totals["co2_sector"]
         d["household_emissions"][k] = totals["co2_households"]
+        d["final_energy_share"][k] = 100.0 * totals["energy_share"]
+        d["renewable_contribution"][k] = 100.0 * totals["renewable_contribution"]
+        d["clean_cooking_access"][k] = 100.0 * m.energy.cooking.access
         d["gdp"][k] = mac.gdp
         d["gdp_per_capita"][k] = mac.gdp_per_capita
         d["population"][k] = mac.population
@@ -233,6 +240,7 @@ class Recorder:
             "performer": list(PERFORMERS),
             "source_of_funds": list(SOURCES),
             "recipient": list(RECIPIENTS),
+            "energy_use": list(ENERGY_USES),
         }
         data_vars = {name: (("time", *self.dims[name]), arr) for name, arr in
                      self.data.items()}
@@ -259,6 +267,7 @@ class Recorder:
                 "graduates_per_researcher": m.calib.graduates_per_researcher,
                 "grid_renewable_share0": m.energy.grid0,
                 "household_energy_share": m.energy.omega,
+                "traditional_biomass_share0": m.energy.biomass_share0,
                 "notes": {**m.calib.notes, **m.structure.notes, "energy": m.energy.note},
             }, sort_keys=True),
         })

@@ -138,20 +138,64 @@ class MacroConfig:
         unit="fraction", ge=0.0, lt=1.0, source=ASSUMPTION)
     household_energy_share: float | None = param(
         None, "Households' share of total final energy consumption; null: 0.85 at GDP per "
-        "capita 500 USD falling by 0.15 per doubling, within [0.2, 0.9]", unit="fraction",
+        "capita 500 USD falling by 0.15 per doubling, within [0.2, 0.9]; raised where "
+        "cooking needs more than 90 % of households' energy", unit="fraction",
         ge=0.0, lt=1.0, source="assumption (IEA balances: residential share falls with income)")
-    clean_renewable_share: float = param(
-        0.8, "Renewable share of a clean-energy adopter's energy", unit="fraction", ge=0.0,
-        le=1.0, source=ASSUMPTION)
-    grid_renewable_trend: float = param(0.003, "Business-as-usual yearly increase of the "
-                                        "firms' grid renewable share", unit="1/year", ge=-0.1,
-                                        le=0.1, source=ASSUMPTION)
+    clean_renewable_gain: float = param(
+        0.5, "Share of a clean-energy adopter's non-renewable energy (at the grid mix) that "
+        "its own renewables (solar PV, solar heat, biogas) replace: an adopter's renewable "
+        "fraction is grid + gain x (1 - grid), above the grid's for any gain > 0",
+        unit="fraction", ge=0.05, le=1.0,
+        source="assumption (range 0.2-1 tried; rooftop PV covers 20-50 % of a firm's "
+               "electricity, IRENA 2022 Renewable Power Generation Costs in 2021)")
+    grid_renewable_trend: float = param(
+        0.003, "Business-as-usual yearly change of the renewable share of the non-biomass "
+        "energy mix (grid and fuels): a positive trend closes the gap to 1, a negative one "
+        "shrinks the share proportionally", unit="1/year", ge=-0.1, le=0.1,
+        source="assumption; fitted per country by `stisim calibrate` (7.2.1)")
     fuel_switch: float = param(
-        0.3, "Share of a newly electrified household's energy that moves from its current "
-        "mix to the grid mix", unit="fraction", ge=0.0, le=1.0, source=ASSUMPTION)
+        0.3, "Share of an electrified household's non-cooking energy that is electricity "
+        "(renewable at the grid share); the rest (lighting fuels, transport) is fossil",
+        unit="fraction", ge=0.0, le=1.0, source=ASSUMPTION)
+    traditional_biomass_share: float | None = param(
+        None, "Share of the baseline renewable share (7.2.1) that is traditional biomass "
+        "used by households without clean cooking; null: from the cross-country fit "
+        "7.2.1 = 0.121 + 0.561 x (1 - clean-cooking access) (tools/fit_energy_transition.py)",
+        unit="fraction", ge=0.0, le=0.99,
+        source="UNSD EG_FEC_RNEW and SDR 2022 sdg7_cleanfuel, 187 countries, 2016 (fit SEs "
+               "0.017, 0.040); a country value from IEA balances may replace it")
+    cooking_trend: float = param(
+        0.051, "Business-as-usual growth of the logit of clean-cooking access (7.1.2) per "
+        "year at constant income", unit="1/year", ge=0.0, le=0.5,
+        source="long differences 2000-2016, 127 countries, SDR 2022 sdg7_cleanfuel and WDI "
+               "GDP per capita: 0.0507 (SE 0.0061), tools/fit_energy_transition.py")
+    cooking_income_effect: float = param(
+        0.47, "Increase of the logit of clean-cooking access per unit of log GDP per capita "
+        "growth of the region", unit="1", ge=0.0, le=3.0,
+        source="same fit: 0.470 (SE 0.164, 95 % CI 0.15-0.79), "
+               "tools/fit_energy_transition.py")
+    cooking_efficiency_ratio: float = param(
+        0.3, "Final energy a household cooking with clean fuels uses relative to one "
+        "cooking with traditional biomass (stove efficiency ratio)", unit="ratio", ge=0.05,
+        le=1.0,
+        source="three-stone fires and traditional stoves 10-20 % efficient, LPG and electric "
+               "50-75 % (IEA 2017, Energy Access Outlook, WEO special report; ESMAP 2020, "
+               "The State of Access to Modern Energy Cooking Services): 0.15-0.4")
+    clean_cooking_electric_share: float = param(
+        0.15, "Share of clean-cooking energy that is electricity (renewable at the grid "
+        "share); the rest is LPG, natural gas or other clean fuels", unit="fraction",
+        ge=0.0, le=1.0,
+        source="assumption (LPG dominates clean cooking in Africa and South Asia, WHO "
+               "household energy database; range 0.05-0.5 tried)")
+    clean_cooking_renewable_share: float = param(
+        0.02, "Share of clean-cooking energy from modern renewables (biogas, ethanol, solar "
+        "cookers)", unit="fraction", ge=0.0, le=1.0,
+        source="assumption (range 0-0.1 tried)")
     household_emission_growth: float = param(
-        0.5, "Elasticity of household CO2 per capita to GDP per capita", unit="1", ge=0.0,
-        le=3.0, source=ASSUMPTION)
+        0.5, "Elasticity of households' non-cooking energy per capita (and so of its CO2) "
+        "to GDP per capita", unit="1", ge=0.0, le=3.0,
+        source="assumption (residential energy income elasticities 0.3-0.7 in cross-country "
+               "studies)")
 
 
 @dataclass
@@ -274,6 +318,11 @@ def _check_system(cfg) -> list[Problem]:
                     ge=1e-6, le=1e3, complete=True)
     out += _mapping("macro.income_elasticity", mac.income_elasticity, SECTORS, ge=-5, le=5,
                     complete=True)
+    if mac.clean_cooking_electric_share + mac.clean_cooking_renewable_share > 1.0:
+        out.append(Problem("macro.clean_cooking_renewable_share", "electric and renewable "
+                           "shares of clean cooking add up to more than 1",
+                           mac.clean_cooking_electric_share + mac.clean_cooking_renewable_share,
+                           "clean_cooking_electric_share + clean_cooking_renewable_share <= 1"))
     out += _mapping("shocks.pandemic_sensitivity", cfg.shocks.pandemic_sensitivity, SECTORS,
                     ge=0, le=10, complete=True)
 

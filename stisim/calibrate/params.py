@@ -51,7 +51,7 @@ def _default_parameters() -> list[CalibrationParameter]:
             p("infrastructure.internet_q", 0.0, 0.6, None, ["17.8.1"]),
             p("infrastructure.coverage_launch_year", 2010.0, 2020.0, 2014.0, ["9.c.1"]),
             p("infrastructure.coverage_rollout", 0.0, 1.5, None, ["9.c.1"]),
-            p("macro.clean_renewable_share", 0.0, 1.0, None, ["7.2.1"]),
+            p("macro.grid_renewable_trend", -0.05, 0.05, None, ["7.2.1"]),
             p("macro.exogenous_growth", -0.06, 0.04, None, ["8.2.1"])]
 
 

@@ -180,18 +180,3 @@ def test_finished_models_are_freed():
     # Unique ids still count per model from 1.
     first = build_model(inputs)
     assert min(a.unique_id for a in first.agents) == 1
-
-
-def test_baseline_renewable_share_reachable_with_dirty_clean_adopters():
-    """Ethiopia's baseline 7.2.1 is 94 %: with clean-energy adopters that draw little
-    renewable energy (a value calibration may choose), even a fully renewable grid and
-    households could not reach it unless some initial adopters are dropped."""
-    from stisim.config import load_config
-    from stisim.pipeline import build
-
-    inputs = build(load_config("run", ["country=ethiopia", "macro.clean_renewable_share=0.0"]))
-    model = build_model(inputs)
-    first = model.recorder.dataset()["indicator_value"].isel(time=0)
-    assert float(first.sel(indicator="7.2.1")) == pytest.approx(
-        float(inputs.baseline.value["7.2.1"]), rel=1e-5)
-    assert 0.0 <= model.energy.household_renewable0 <= 1.0

@@ -133,7 +133,7 @@ def test_calibrate_config_is_validated():
         "ministries.rd_budget_trend", "institutes.researcher_cost_trend",
         "infrastructure.internet_p", "infrastructure.internet_q",
         "infrastructure.coverage_launch_year", "infrastructure.coverage_rollout",
-        "macro.clean_renewable_share", "macro.exogenous_growth"]
+        "macro.grid_renewable_trend", "macro.exogenous_growth"]
     assert cfg.calibrate.parameters[0].indicators == ["9.5.1"]
     with pytest.raises(ConfigError) as err:
         load_config("calibrate", ["calibrate.parameters=[{path:macro.exogenous_growth,"
