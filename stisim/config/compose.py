@@ -82,7 +82,13 @@ def scenario_problems(content: Any, where: str) -> list[Problem]:
     if "hydra" in content:
         problems.append(Problem("hydra", "scenario files may not change Hydra settings",
                                 where=where))
-    for entry in content.get("defaults", []) or []:
+    defaults = content.get("defaults", []) or []
+    if not isinstance(defaults, list) or not all(
+            isinstance(e, str) or (isinstance(e, Mapping) and len(e) == 1) for e in defaults):
+        problems.append(Problem("defaults", "must be a list of config choices", defaults,
+                                "e.g. [/country: kenya]", where=where))
+        defaults = []
+    for entry in defaults:
         text = yaml.safe_dump(entry).strip() if not isinstance(entry, str) else entry
         if "hydra" in text:
             problems.append(Problem("defaults", "scenario files may not change Hydra's "
@@ -289,7 +295,8 @@ def compose(config_name: str = "run", overrides: Sequence[str] = (),
         with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
             return hydra_compose(config_name=config_name, overrides=list(overrides),
                                  return_hydra_config=return_hydra_config)
-    except (HydraException, OmegaConfBaseException) as exc:
+    except (HydraException, OmegaConfBaseException, ValueError, TypeError, KeyError,
+            AttributeError) as exc:  # Hydra raises plain ValueErrors on malformed files
         raise _translate_hydra_error(exc, overrides) from None
 
 
