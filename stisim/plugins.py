@@ -1,17 +1,36 @@
 """Plugins: third-party modules that register config sections, agent types or rules.
 
-A plugin is a Python package exposing an entry point in the ``stisim.plugins`` group; loading
-it runs its registrations. Only ``stisim.*`` objects and modules named by such an entry point
-(or by :func:`allow_module`) may appear as ``_target_`` in configs and scenario files.
+A plugin is a Python package exposing an entry point in the ``stisim.plugins`` group
+(``[project.entry-points."stisim.plugins"] NAME = "my_package"`` in its pyproject.toml);
+loading it runs its registrations, and a plugin that ships scenario files makes them
+selectable with :func:`add_scenario_dir`. Only ``stisim.*`` objects and modules of such a
+package (or of :func:`allow_module`) may appear as ``_target_`` or extension modules in
+configs and scenario files. A worked example to copy: ``examples/stisim-venture``.
 """
 
 from __future__ import annotations
 
 import types
 from importlib.metadata import entry_points
+from pathlib import Path
 
 _ALLOWED_PREFIXES: set[str] = {"stisim."}
+_SCENARIO_DIRS: list[Path] = []
 _loaded = False
+
+
+def add_scenario_dir(path: str | Path) -> None:
+    """Make the scenario files under ``path`` selectable by their relative name
+    (``scenario=venture/boom`` for ``path/venture/boom.yaml``); a plugin calls this for the
+    directory it ships. Shipped and ``$STISIM_SCENARIO_PATH`` files of the same name win."""
+    resolved = Path(path).resolve()
+    if resolved not in _SCENARIO_DIRS:
+        _SCENARIO_DIRS.append(resolved)
+
+
+def scenario_dirs() -> list[Path]:
+    """The scenario directories registered by plugins, in the order they were added."""
+    return list(_SCENARIO_DIRS)
 
 
 def allow_module(prefix: str) -> None:

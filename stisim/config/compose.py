@@ -7,7 +7,8 @@
 * Every country in the shipped data is a ``country`` option (by slug such as
   ``south_africa`` and by M49 code such as ``710``) besides the YAML presets.
 * Scenario files (YAML whose first line is ``# @package _global_``) are found in
-  ``scenarios/`` and in every directory of ``$STISIM_SCENARIO_PATH``, and become ``scenario``
+  ``scenarios/``, in every directory of ``$STISIM_SCENARIO_PATH`` and in the directories
+  plugins ship (:func:`stisim.plugins.add_scenario_dir`), and become ``scenario``
   options named by their relative path (``scenario=validation/bass``). A scenario that sets
   ``hydra`` keys, changes Hydra's defaults or names a ``_target_`` outside stisim is refused.
 """
@@ -46,12 +47,16 @@ def config_dir() -> Path:
 
 def scenario_dirs() -> list[Path]:
     """Directories searched for scenario files, in priority order."""
+    from stisim.plugins import load_plugins
+    from stisim.plugins import scenario_dirs as plugin_scenario_dirs
+
+    load_plugins()
     dirs = [Path(p) for p in os.environ.get("STISIM_SCENARIO_PATH", "").split(os.pathsep) if p]
     for candidate in (PACKAGE_DIR / "_scenarios", REPO_DIR / "scenarios"):
         if candidate.is_dir():
             dirs.append(candidate)
             break
-    return dirs
+    return dirs + plugin_scenario_dirs()  # those plugins ship (stisim.plugins)
 
 
 def is_scenario_file(path: Path) -> bool:
@@ -318,7 +323,9 @@ def validate_composed(cfg):
     problems = unsafe_problems(choice)
     if problems:
         raise ConfigError(problems, title=f"scenario {choice!r} refused")
-    data = to_container(cfg)
+    from stisim.config import small
+
+    data = small.apply(to_container(cfg))  # STISIM_SMALL=1: documented small sizes
     origins = origins_for(choice)
     problems = origin_problems(data, origins, scenario_dirs())
     if problems:

@@ -126,3 +126,22 @@ def test_validation_kernel_messages():
     many = [f"c{i:02d}" for i in range(30)]
     assert allowed_text(many, "c3").startswith("30 values such as c00, c01")
     assert "did you mean" in allowed_text(many, "c3")
+
+
+def test_small_sizes_are_capped_only_when_asked(monkeypatch, capsys):
+    """STISIM_SMALL=1 caps sizes (firms, replicates, samples) and nothing else, says so on
+    standard error, and the capped values are the validated config (so outputs record them)."""
+    monkeypatch.delenv("STISIM_SMALL", raising=False)
+    full = load_config("compare", ["country=kenya"])
+    assert full.firms.count == 3000 and full.compare.replicates == 5
+    monkeypatch.setenv("STISIM_SMALL", "1")
+    small = load_config("compare", ["country=kenya", "time.end_year=2031"])
+    assert small.firms.count == 400 and small.compare.replicates == 2
+    assert small.time.end_year == 2031 and small.country.iso3 == "KEN"
+    assert "firms.count 3000 -> 400" in capsys.readouterr().err
+    sweep = load_config("sweep", ["sweep=lhs_budgets", "sweep.samples=256",
+                                  "sweep.executor.workers=16"])
+    assert sweep.sweep.samples == 8 and sweep.sweep.executor.workers == 2
+    assert load_config("run", ["firms.count=100"]).firms.count == 100  # below the cap
+    monkeypatch.setenv("STISIM_SMALL", "0")
+    assert load_config("run", []).firms.count == 50000
