@@ -31,3 +31,16 @@ def test_every_parameter_documented_with_a_source():
                for f in dataclasses.fields(cls)]
     missing = [f.name for f in numeric if not f.metadata.get("source")]
     assert not missing, f"parameters without a source: {missing}"
+
+
+def test_every_firm_attribute_is_listed():
+    """docs/model.md §11.1 names every per-firm array a rule can read (FirmPopulation.ARRAYS
+    and the adoption flags)."""
+    import re
+
+    from stisim.agents.firms import FirmPopulation
+
+    text = DOC.read_text(encoding="utf-8")
+    section = text.split("### 11.1 Firm attributes", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"^\| `(\w+)` \|", section, re.M))
+    assert set(FirmPopulation.ARRAYS) | {"adopted"} == listed
