@@ -1,6 +1,7 @@
 # stisim: two commands for a fresh machine.
 #   make run    set up (local .venv) and run the default scenario
-#   make test   set up (local .venv) and run the whole test suite
+#   make test   set up (local .venv), lint and run the test suite but its slow tests
+#   make test-slow / test-docs / test-all   the slow tests / the documented commands / all
 # The environment uses the newest Python found (3.13, else 3.12, else python3; stisim
 # supports 3.11-3.13). Another one: make test PYTHON=python3.11 VENV=.venv-3.11
 PYTHON ?= $(shell tools/find-python 3.13 3.12 3 || echo python3)
@@ -10,7 +11,7 @@ PYVER  := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2]
 STAMP   = $(VENV)/.installed-$(PYVER)
 PYTEST  = $(BIN)/python -m pytest -n 2 -q
 
-.PHONY: run test setup lint format bench docs clean browser
+.PHONY: run test test-slow test-docs test-all setup lint format bench docs clean browser
 
 # A venv made by another Python (an older default, or a later PYTHON=) is made anew.
 $(STAMP): pyproject.toml
@@ -36,7 +37,18 @@ test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-logo
 	$(BIN)/python --version
-	$(PYTEST)
+	$(PYTEST) -m "not slow"
+
+# The slow tests (pytest -m slow): the tutorials, the closed loop, real multiruns, Dask.
+test-slow: $(STAMP) browser
+	$(PYTEST) -m "slow and not docs"
+
+# Every command and snippet of README.md and docs/ at small sizes (STISIM_SMALL=1;
+# tests/docs/test_doc_commands.py; python tests/docs/doc_commands.py lists them).
+test-docs: $(STAMP)
+	$(PYTEST) -m docs
+
+test-all: test test-slow test-docs
 
 # Import contracts (layers, no cycles) are in pyproject.toml, [tool.importlinter].
 lint: $(STAMP)

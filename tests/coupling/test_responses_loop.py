@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from stisim.coupling.abm_responses import estimate_responses
 from stisim.coupling.loop import closed_loop, loop_report
@@ -11,6 +12,7 @@ from stisim.roadmap.responses import is_concave
 from tests.coupling.conftest import tiny_cfg
 
 
+@pytest.mark.slow
 def test_response_curves_are_concave_banded_and_cached(tiny, tmp_path):
     _, portfolio, inputs = tiny
     cfg = tiny_cfg(f"coupling.cache_dir={tmp_path}", "coupling.response_levels=[1.0,2.0]",
@@ -47,6 +49,7 @@ def test_optimiser_uses_abm_curves(tiny, tmp_path):
     assert float(alloc["scale"].sum()) > 0
 
 
+@pytest.mark.slow
 def test_loop_reports_convergence_status(tiny):
     _, portfolio, inputs = tiny
     cfg = tiny_cfg("coupling.loop_max_iterations=2", "coupling.loop_replicates=1",

@@ -47,6 +47,7 @@ def test_bad_sweep_is_refused_before_anything_is_written(tmp_path, capsys):
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_collect_merges_a_real_multirun(tmp_path, capsys):
     multirun = tmp_path / "mr"
     assert main(["run", "-m", "country=ghana,kenya", "seed=1,2", "output.summary=false",
@@ -63,6 +64,7 @@ def test_collect_merges_a_real_multirun(tmp_path, capsys):
     assert ds["indicator_name"].dims == ("indicator",)  # the same in every job: once
 
 
+@pytest.mark.slow
 def test_collect_marks_jobs_without_output_failed(tmp_path, capsys):
     multirun = tmp_path / "mr"
     assert main(["run", "-m", "country=ghana,kenya", "output.summary=false",
