@@ -223,6 +223,8 @@ def calibrate(model, cal: ModelCalibration) -> Flows:
         cal.notes["graduates"] = "skills programmes alone exceed the steady-state need"
     for inst in institutes:
         inst.graduates = cal.graduates_per_researcher * inst.researchers
+    # The researcher market clears at the base year with the observed researchers.
+    model.researcher_market.calibrate(researchers, grads)
 
     # Institutes' funding at the base year (the streams), for the first record.
     for k, inst in enumerate(institutes):

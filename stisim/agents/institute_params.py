@@ -55,12 +55,26 @@ class InstitutesConfig:
         "level); 0: to the end of the horizon. Calibrated scenarios set it to the end of the "
         "fitted history so projections do not extrapolate the trend", unit="year", ge=0.0,
         le=2100.0, source=ASSUMPTION)
-    brain_drain_rate: float = param(0.02, "Emigration rate of researchers at base-year "
-                                    "funding per researcher", unit="1/year", ge=0.0, le=1.0,
-                                    source=ASSUMPTION)
+    brain_drain_rate: float = param(
+        0.02, "Emigration rate of researchers at the base-year wage premium", unit="1/year",
+        ge=0.0, le=1.0,
+        source="assumption (skilled emigration rates of 1-5 %/yr in low and middle income "
+               "countries, cf. Docquier & Rapoport 2012, J. Econ. Literature 50(3):681-730; "
+               "range tried 0.01-0.05)")
     brain_drain_elasticity: float = param(
-        1.5, "Elasticity of researcher emigration to funding per researcher (falls as "
-        "funding rises)", unit="1", ge=0.0, le=10.0, source=ASSUMPTION)
+        1.5, "Elasticity of researcher emigration to the researcher wage premium (emigration "
+        "falls as the premium rises)", unit="1", ge=0.0, le=10.0,
+        source="assumption (range tried 0.5-3)")
+    researcher_supply_elasticity: float = param(
+        1.0, "Wage elasticity eta of the researchers supplied from the pool (headcount = pool x "
+        "premium^eta): money beyond supply raises the premium", unit="1", gt=0.0, le=20.0,
+        source="assumption informed by Goolsbee (1998), AER 88(2):298-302 (public R&D money "
+               "raises scientists' and engineers' wages) and Romer (2001), Innovation Policy "
+               "and the Economy 1:221-252 (inelastic supply); range tried 0.5-3")
+    researcher_retirement_rate: float = param(
+        0.03, "Rate at which researchers leave the pool other than by emigration (retirement, "
+        "other careers)", unit="1/year", ge=0.0, le=1.0,
+        source="assumption (careers of about 30-35 years; range tried 0.02-0.05)")
     publication_depreciation: float = param(0.1, "Depreciation of the knowledge stock",
                                             unit="1/year", ge=0.0, le=1.0, source=ASSUMPTION)
     patents_per_publication: float = param(0.02, "Patents per publication (applied share)",

@@ -82,14 +82,13 @@ class ResearchInstitute(mesa.Agent):
         self.contract_demand = float(table["demand"][self.position])
         total = sum(self.funding.values())
 
-        # Researchers: approach what funding pays for; emigration rises as funding per
-        # researcher falls below its base-year level.
-        cost = m.calib.researcher_cost * m.macro.researcher_cost_index
+        # Researchers: approach what funding pays for at the market's wage premium; they
+        # emigrate at the market's rate (falling as the premium rises).
+        premium = m.researcher_premium()
+        cost = m.calib.researcher_cost * m.macro.researcher_cost_index * premium
         target = cfg.labour_cost_share * total / cost
         r = max(self.researchers, 1e-9)
-        rel = (total / r) / self.funding0_per_researcher
-        rate = cfg.brain_drain_rate * max(rel, 1e-3) ** (-cfg.brain_drain_elasticity) \
-            * m.shocks.emigration_factor
+        rate = m.researcher_market.emigration_rate(premium, m.shocks.emigration_factor)
         self.emigrants = rate * r  # per year
         net = (cfg.hiring_rate * (target - r) - (rate - cfg.brain_drain_rate) * r) * dt
         net = max(net, -0.5 * r)

@@ -42,6 +42,7 @@ from stisim.agents.policy import Budgets
 from stisim.agents.population import sample_firms
 from stisim.agents.record import Recorder
 from stisim.agents.registry import AGENT_TYPES, active_agent_types
+from stisim.agents.researchers import ResearcherMarket
 from stisim.agents.shocks import Shocks
 from stisim.agents.structure import base_structure
 
@@ -92,6 +93,7 @@ class InnovationSystem(mesa.Model):
         self.macro = Macro(self)
         self.infrastructure = Infrastructure(self)
         self.shocks = Shocks(self)
+        self.researcher_market = ResearcherMarket(self)
 
         self.specs = active_agent_types(cfg.extensions)
         for spec, params in self.specs:
@@ -137,6 +139,23 @@ class InnovationSystem(mesa.Model):
         :func:`stisim.agents.institutes.funding_table`."""
         table = funding_table(self, base_year)
         return {k: float(table[k].sum()) for k in FUNDING_STREAMS}
+
+    def researcher_premium(self) -> float:
+        """Clear the researcher market once per step (:mod:`stisim.agents.researchers`) for
+        the institutes' funding now and business R&D of the last R&D decision; the premium."""
+        if "researcher_premium" not in self.step_cache:
+            cal = self.calib
+            lab = self.cfg.institutes.labour_cost_share
+            streams = self.institute_streams()
+            affordable = lab * (sum(streams.values()) / cal.researcher_cost
+                                + self.firms.rd_account["total"] / cal.business_researcher_cost
+                                ) / self.macro.researcher_cost_index
+            emig = min(1.0, self.cfg.institutes.graduate_emigration
+                       * self.shocks.emigration_factor)
+            kept = sum(i.graduates for i in self.research_institutes) * (1.0 - emig)
+            self.researcher_market.step(affordable, kept, self.dt)
+            self.step_cache["researcher_premium"] = self.researcher_market.premium
+        return self.step_cache["researcher_premium"]
 
     def knowledge_ratio(self) -> float:
         return sum(i.knowledge for i in self.research_institutes) / self.calib.knowledge0

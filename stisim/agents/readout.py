@@ -36,7 +36,8 @@ def business_researchers(model, berd: float | None = None) -> float:
     cal = model.calib
     lab = model.cfg.institutes.labour_cost_share
     berd = business_rd(model) if berd is None else berd
-    return lab * berd / (cal.business_researcher_cost * model.macro.researcher_cost_index)
+    return lab * berd / (cal.business_researcher_cost * model.macro.researcher_cost_index
+                         * model.researcher_market.premium)
 
 
 def institute_researchers(model) -> float:

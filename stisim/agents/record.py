@@ -95,7 +95,8 @@ class Recorder:
                      "researcher_emigration", "women_share_researchers", "collaborations",
                      "platform_matches", "rd_performer_share", "tax_credit_rate",
                      "grid_renewable_share", "firm_entries", "firm_exits",
-                     "contract_demand", "rd_tax_support"):
+                     "contract_demand", "rd_tax_support", "researcher_premium",
+                     "researcher_pool", "researcher_entrants"):
             shapes[name] = ((), ())
         self.extension_outputs = []
         for spec, _ in model.specs:
@@ -185,6 +186,10 @@ class Recorder:
         d["unexecuted"][k] = unexecuted(flows)
         d["contract_demand"][k] = sum(inst.contract_demand for inst in institutes)
         d["rd_tax_support"][k] = f.rd_account["tax_credit"]
+        market = m.researcher_market
+        d["researcher_premium"][k] = market.premium
+        d["researcher_pool"][k] = market.pool
+        d["researcher_entrants"][k] = market.entrants
         for s_i, stream in enumerate(FUNDING_STREAMS):
             d["institute_funding"][k, s_i] = sum(inst.funding[stream] for inst in institutes)
         d["publications"][k] = sum(inst.publications for inst in institutes)

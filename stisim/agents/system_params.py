@@ -260,6 +260,9 @@ class MechanismsConfig:
     entry_exit: bool = param(True, "Firms exit and enter")
     institutes: bool = param(True, "Research institutes act (funding, researchers, knowledge, "
                              "transfer, graduates)")
+    researcher_market: bool = param(True, "Researchers are a labour market: a pool fed by "
+                                    "graduates, brain drain and a wage premium clearing it "
+                                    "(off: researchers follow money at the base-year cost)")
     ministries: bool = param(True, "Ministries disburse budgets")
     local_governments: bool = param(True, "Local governments co-finance and execute")
     partners: bool = param(True, "International partners fund and transfer technology")
