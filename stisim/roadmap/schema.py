@@ -438,4 +438,4 @@ def _type_hint(meta: dict[str, Any]) -> str | None:
         return ", ".join(map(str, allowed))
     return {"year_range": "[first_year, last_year]", "profile": "yearly amounts",
             "shares": "a list of source ids or {source: max_share}",
-            "year": "a calendar year"}.get(meta["type"], meta["type"])
+            "year": "a calendar year"}.get(meta.get("type"), meta.get("type"))

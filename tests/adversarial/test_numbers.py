@@ -39,6 +39,8 @@ CASES = {
     "floor target inf": (_set(["floors", 0, "target"], INF), "floors[0].target"),
     "cost 1e300": (_set(["actions", 0, "cost"], [1e300] * 5), "actions[A0].cost[0]"),
     "budget inf": (_set(["sources", 0, "budget"], INF), "sources[treasury].budget"),
+    # found by test_fuzz.py: a mapping where a number belongs raised KeyError('type')
+    "capacity mapping": (_set(["agencies", 0, "capacity"], {"p": []}), "agencies"),
 }
 
 
