@@ -15,13 +15,15 @@ import subprocess
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import xarray as xr
 import yaml
 
 from stisim import data
 from stisim._version import __version__
+
+if TYPE_CHECKING:  # annotations only: registering variables does not load xarray
+    import xarray as xr
 
 # Attributes that legitimately differ between two identical runs.
 VOLATILE_ATTRS = ("created",)

@@ -16,27 +16,33 @@
   activation table;
 * :mod:`~stisim.agents.base_year` — calibration of the agents to the real baseline.
 
-Importing the package registers the core agent types and firm rules (below) and documents
-the run dataset's variables (``variables.yml``). Documentation in the ODD protocol:
-docs/model.md.
+Importing the package documents the run dataset's variables (``variables.yml``) and loads
+nothing heavy: the Mesa model and the core agent types and firm rules (which register
+themselves) are imported with :mod:`stisim.agents.model`, on first use of
+``InnovationSystem``, ``build_model`` or ``simulate_agents``. Documentation in the ODD
+protocol: docs/model.md.
 """
 
+from __future__ import annotations
+
+import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from stisim.agents import (  # noqa: F401  (the core agent types and rules register themselves)
-    firm_rules,
-    firms,
-    institutes,
-    local_governments,
-    ministries,
-    partners,
-)
-from stisim.agents.model import InnovationSystem, build_model, simulate_agents
 from stisim.dataset import register_variables
+
+if TYPE_CHECKING:
+    from stisim.agents.model import InnovationSystem, build_model, simulate_agents
+
+__all__ = ["InnovationSystem", "build_model", "simulate_agents"]
 
 with (Path(__file__).with_name("variables.yml")).open(encoding="utf-8") as _fh:
     register_variables(yaml.safe_load(_fh))
 
-__all__ = ["InnovationSystem", "build_model", "simulate_agents"]
+
+def __getattr__(name: str) -> Any:
+    if name not in __all__:
+        raise AttributeError(f"module 'stisim.agents' has no attribute {name!r}")
+    return getattr(importlib.import_module("stisim.agents.model"), name)

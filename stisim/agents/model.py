@@ -27,6 +27,14 @@ import numpy as np
 import xarray as xr
 
 import stisim.agents.mesa_compat  # noqa: F401  (Mesa version differences)
+from stisim.agents import (  # noqa: F401  (the core agent types and rules register themselves)
+    firm_rules,
+    firms,
+    institutes,
+    local_governments,
+    ministries,
+    partners,
+)
 from stisim.agents.base_year import ModelCalibration, calibrate
 from stisim.agents.catalog import FUNDING_STREAMS, TECH_SOURCES, TECHNOLOGIES
 from stisim.agents.country import country_inputs

@@ -211,6 +211,9 @@ def validate_extensions(ext) -> list[Problem]:
     """Problems with the ``extensions`` config section (modules, names, parameters)."""
     if not (ext.modules or ext.agents or ext.firm_rules):
         return []
+    # The core types and rules register when the model module is imported; extensions are
+    # checked against them (e.g. a rule that runs after a core rule).
+    importlib.import_module("stisim.agents.model")
     return parse_extensions(ext).problems
 
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from stisim.cli.dispatch import command
-from stisim.config.validate import StisimConfig
+
+if TYPE_CHECKING:  # the config machinery is loaded by the command that runs
+    from stisim.config.validate import StisimConfig
 
 
 @command("compare", "compare prioritisation strategies (optimal per objective, equal split, "

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from stisim.cli.dispatch import command, simple_parser
-from stisim.config.validate import StisimConfig
+
+if TYPE_CHECKING:  # the config machinery is loaded by the command that runs
+    from stisim.config.validate import StisimConfig
 
 
 @command("sweep", "run a designed sweep (factorial, LHS, Sobol, Morris) with replicates; "
