@@ -96,15 +96,19 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], Locator, str]:
         raise ConfigError([Problem("<file>", "this is a scenario file, not a portfolio",
                                    None, "a plain YAML portfolio (see docs/roadmap.md)",
                                    label)], title=f"invalid portfolio {label}")
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    # One parse (libyaml's C parser where PyYAML has it): the node tree gives the line numbers
+    # of list items for messages, and the data is constructed from the same tree.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
-        raw = yaml.load(text, Loader=loader)
-        node = yaml.compose(text, Loader=loader)
+        node = loader.get_single_node()
+        raw = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{label}:{mark.line + 1}" if mark is not None else label
         raise ConfigError([Problem("<file>", f"not valid YAML: {exc}", None, None, where)],
                           title=f"invalid portfolio {label}") from None
+    finally:
+        loader.dispose()
     if not isinstance(raw, Mapping):
         raise ConfigError([Problem("<file>", "a portfolio file must hold a mapping",
                                    type(raw).__name__, None, label)],
