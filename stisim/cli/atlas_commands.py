@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from stisim.cli.dispatch import command
-from stisim.config.validate import StisimConfig
+
+if TYPE_CHECKING:  # the config machinery is loaded by the command that runs
+    from stisim.config.validate import StisimConfig
 
 
 @command(
