@@ -16,8 +16,18 @@ Cases (sizes from ``--size``; ``full`` is the size of the targets):
 3. Robust model, 50 scenarios x 200 actions x 15 years (CVaR; sampled effect and budget
    scenarios, so financing has a scenario dim). Target: total <= 2 x solver_seconds.
 
+4. ``--robustness``: HiGHS methods (dual and primal simplex, interior point with and without
+   crossover, PDLP, presolve off) over ``--seeds`` seeds x ``--orders`` column orders on the
+   benchmark set of benchmarks/robustness.py (synthetic and structured portfolios, the robust
+   50-scenario model, OR-Library mknap1); prints the table of docs/optimise.md (solve
+   strategy) with the method stisim chooses marked. Targets per LP: slowest <= 2 x fastest,
+   median <= 1.2 x the best method's median.
+
 Run: ``PYTHONPATH=. python benchmarks/bench_optimise.py [--size full|small] [--json PATH]
-[--skip-pyomo]``. Timings are wall-clock seconds on the machine it runs on.
+[--skip-pyomo]`` or ``... --robustness [--size full|medium|small] [--seeds 5] [--orders 2]
+[--methods dual,ipm,...] [--time-limit S] [--no-mknap] [--instances synthetic,...]``.
+Timings are wall-clock seconds on the machine it runs on; the robustness table also gives CPU
+seconds of the process, which other jobs sharing the machine disturb less.
 """
 
 from __future__ import annotations
@@ -208,20 +218,71 @@ def report(results: dict) -> str:
     return "\n".join(lines)
 
 
+def machine() -> str:
+    import os
+
+    from stisim.optimize.strategy import QuietHighs
+
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (f"{platform.node()} {platform.processor() or platform.machine()}, "
+            f"{os.cpu_count()} cores, load average {load:.1f} at start, python "
+            f"{platform.python_version()}, highspy {QuietHighs().version()}")
+
+
+def robustness_main(args, results: dict) -> int:
+    import robustness as rb
+
+    methods = args.methods.split(",") if args.methods else None
+    t0 = time.perf_counter()
+    instances = rb.benchmark_set(args.size, mknap=not args.no_mknap,
+                                 only=tuple(args.instances.split(",")))
+
+    def progress(r):
+        print(f"  {r['instance']:<38} {r['method']:<18} {r['order']:<9} seed {r['seed']} "
+              f"{r['status']:<10} wall {r['wall']:8.3f} s cpu {r['cpu']:8.3f} s", flush=True)
+
+    rows = rb.run(instances, seeds=args.seeds, n_orders=args.orders, methods=methods,
+                  time_limit=args.time_limit, progress=progress)
+    results["robustness"] = {"rows": rows, "cpu": rb.summarise(instances, rows, "cpu"),
+                             "wall": rb.summarise(instances, rows, "wall"),
+                             "seconds": time.perf_counter() - t0,
+                             "args": vars(args) | {"json": str(args.json)}}
+    print(f"machine: {results['machine']}")
+    print(f"{args.seeds} seeds x {args.orders} column orders; CPU seconds of the process:")
+    print(rb.table(results["robustness"]["cpu"], "cpu"))
+    print("\nwall-clock seconds:")
+    print(rb.table(results["robustness"]["wall"], "wall"))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=2, default=float))
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", choices=sorted(SIZES), default="full")
+    parser.add_argument("--size", choices=["full", "medium", "small"], default="full")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     parser.add_argument("--skip-pyomo", action="store_true",
                         help="skip the slow Pyomo routes")
+    parser.add_argument("--robustness", action="store_true",
+                        help="measure HiGHS methods over seeds and column orders instead")
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--orders", type=int, default=2)
+    parser.add_argument("--methods", default=None,
+                        help="comma-separated LP methods (default: all of robustness.py)")
+    parser.add_argument("--time-limit", type=float, default=120.0,
+                        help="HiGHS time limit per robustness solve (s)")
+    parser.add_argument("--no-mknap", action="store_true",
+                        help="leave the mknap1 MILPs out of the robustness set")
+    parser.add_argument("--instances", default="synthetic,structured,robust",
+                        help="generated LPs of the robustness set (comma-separated)")
     args = parser.parse_args(argv)
+    results = {"machine": machine(), "size": args.size}
+    if args.robustness:
+        return robustness_main(args, results)
+    if args.size not in SIZES:
+        parser.error(f"--size {args.size} is for --robustness only")
     size = SIZES[args.size]
-    import highspy
-
-    results = {"machine": f"{platform.node()} {platform.processor() or platform.machine()}, "
-                          f"python {platform.python_version()}, highspy "
-                          f"{highspy.Highs().version()}",
-               "size": args.size}
     results["lp"] = lp_case(*size["lp"], skip_pyomo=args.skip_pyomo)
     results["robust"] = robust_case(*size["robust"])
     print(report(results))

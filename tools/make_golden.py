@@ -44,7 +44,8 @@ NUMERIC_PACKAGES = ("numpy", "scipy", "pandas", "xarray", "mesa", "highspy", "py
 # Dataset attributes that differ between two identical runs: creation time, source commit,
 # wall-clock timings and paths of the machine that ran it.
 VOLATILE = ("created", "git_commit", "total_seconds", "build_seconds", "solver_seconds",
-            "assign_seconds", "solve_seconds", "seconds", "host", "directory", "written")
+            "assign_seconds", "solve_seconds", "seconds", "host", "directory", "written",
+            "solve_iterations")
 
 
 def _main(argv: list[str]) -> None:

@@ -24,6 +24,7 @@ import highspy
 import numpy as np
 
 from stisim.errors import StisimError
+from stisim.optimize.strategy import QuietHighs
 
 # Families that state a roadmap rule (others only link variables together).
 RULES = {"floor": -1, "goal_floor": -1, "budget": 0, "share": 2, "leverage": 2, "funded_min": 1,
@@ -142,8 +143,7 @@ def _ranges(years: list[int]) -> str:
 def _highs_copy(model, relax_integrality: bool) -> highspy.Highs:
     a, row_lo, row_hi = model.matrix()
     col_lo, col_hi, integer = model.col_bounds()
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = QuietHighs()
     cost = np.zeros(model.ncols)  # feasibility only
     integ = np.zeros(model.ncols, dtype=np.int32) if relax_integrality else integer.astype(
         np.int32)

@@ -77,10 +77,14 @@ class RoadmapModel(LinearModel):
         if self._solver is None:
             from stisim.optimize.solve import HighsSolver
 
-            self._solver = HighsSolver(self, solver_options(self.options, self.seed))
+            self._solver = HighsSolver(self, solver_options(self.options, self.seed),
+                                       method=self.method)
         return self._solver
 
     seed: int = 0
+    # HiGHS method of the first solve: auto (stisim.optimize.strategy.RULE) or an LP method
+    # of stisim.optimize.strategy.METHODS; set before the first solve.
+    method: str = "auto"
 
 
 def solver_options(options: OptimiseConfig, seed: int = 0) -> dict[str, Any]:

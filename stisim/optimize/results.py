@@ -248,9 +248,24 @@ def assign_solution(model, result: SolveResult, *, cfg_container: dict | None = 
         country=p.country_name or "", country_m49=int(p.country_m49 or 0),
         base_year=int(model.inputs.base_year), discount_rate=float(p.discount_rate),
         responses=model.inputs.responses.origin, model_size=json.dumps(stats(model)),
+        **solve_attrs(model, result),
         **{k: float(v) for k, v in timings.items()}, **attrs_extra,
     )
     return annotate(ds, KIND)
+
+
+def solve_attrs(model, result: SolveResult) -> dict[str, str]:
+    """The HiGHS method, its options (with the run's seed, limits and gap), why it was
+    chosen and the iteration counts (``solve_*`` attributes)."""
+    strategy = result.strategy
+    if strategy is None:  # solved through another interface (optimise.interface=pyomo)
+        return {"solve_method": "pyomo persistent HiGHS (HiGHS defaults)"}
+    user = {k: v for k, v in getattr(model.solver, "options", {}).items()
+            if k != "output" and v is not None}
+    return {"solve_method": strategy.method,
+            "solve_options": json.dumps(strategy.options | user, sort_keys=True),
+            "solve_reason": strategy.reason,
+            "solve_iterations": json.dumps(result.iterations, sort_keys=True)}
 
 
 def _options_dict(options) -> dict[str, Any]:

@@ -8,6 +8,10 @@ change of the objective per unit of the active row bound (positive when relaxing
 budget raises a maximised objective). Shadow prices of MILPs come from HiGHS's fixed-integer
 LP (``Highs.getFixedLp``).
 
+The method (dual or primal simplex, interior point, PDLP; branch and bound for MILPs) is
+chosen by :func:`stisim.optimize.strategy.choose` at the first solve and recorded in the
+result; later solves restart the dual simplex from HiGHS's last basis.
+
 ``interface="pyomo"`` solves the same Pyomo model through Pyomo's persistent HiGHS interface
 (:mod:`pyomo.contrib.solver`) instead; it is slower (Pyomo walks every constraint) and serves
 as an independent cross-check and benchmark route.
@@ -23,6 +27,7 @@ import highspy
 import numpy as np
 
 from stisim.optimize.container import LinearModel
+from stisim.optimize.strategy import RESOLVE, QuietHighs, Strategy, choose
 
 _STATUS = {
     "kOptimal": "optimal",
@@ -53,6 +58,7 @@ class SolveResult:
     solver_seconds: float
     iterations: dict[str, int] = field(default_factory=dict)
     duals_from: str = "none"
+    strategy: Strategy | None = None
 
     @property
     def has_solution(self) -> bool:
@@ -67,10 +73,14 @@ class SolveResult:
 class HighsSolver:
     """A persistent HiGHS instance attached to one :class:`LinearModel`."""
 
-    def __init__(self, model: LinearModel, options: dict[str, Any] | None = None):
+    def __init__(self, model: LinearModel, options: dict[str, Any] | None = None,
+                 method: str = "auto"):
         self.model = model
         self.options = dict(options or {})
-        self.h = highspy.Highs()
+        self.method = method
+        self.strategy: Strategy | None = None
+        self.solves = 0
+        self.h = QuietHighs()
         self._apply_options(self.h)
         self.loaded_rows = 0
         self.loaded_cols = 0
@@ -141,9 +151,26 @@ class HighsSolver:
             self.h.changeColsCost(m.ncols, np.arange(m.ncols, dtype=np.int32), cost)
             self.h.changeObjectiveOffset(float(m.offset))
 
+    def _set_strategy(self) -> None:
+        """Choose the method at the first solve; later LP solves restart the dual simplex
+        from the last basis (MILPs keep branch and bound)."""
+        if self.strategy is None:
+            a, _, _ = self.model.matrix()
+            self.strategy = choose(self.is_mip, int(a.nnz), self.method)
+            settings = self.strategy.options
+        elif self.solves == 1 and self.strategy.method != "mip":
+            settings = RESOLVE
+        else:
+            return
+        for key, value in settings.items():
+            if key not in self.options:
+                self.h.setOptionValue(key, value)
+
     def solve(self, duals: bool = True) -> SolveResult:
         """Solve (or re-solve warm) and collect primal values and row duals."""
         self._sync()
+        self._set_strategy()
+        self.solves += 1
         t0 = time.perf_counter()
         self.h.run()
         seconds = time.perf_counter() - t0
@@ -174,19 +201,20 @@ class HighsSolver:
                 dual_from = "fixed_integer_lp" if row_dual is not None else "none"
         iterations = {"simplex": int(info.simplex_iteration_count),
                       "ipm": int(info.ipm_iteration_count),
+                      "pdlp": int(info.pdlp_iteration_count),
                       "mip_nodes": int(info.mip_node_count) if is_mip else 0}
         objective = float(info.objective_function_value) if has_primal else float("nan")
         return SolveResult(status=status, model_status=status_name, objective=objective,
                            mip_gap=gap, x=x, row_dual=row_dual, is_mip=is_mip,
-                           solver_seconds=seconds, iterations=iterations, duals_from=dual_from)
+                           solver_seconds=seconds, iterations=iterations, duals_from=dual_from,
+                           strategy=self.strategy)
 
     def _fixed_lp_duals(self) -> np.ndarray | None:
         """Row duals of the LP with integers fixed at the incumbent (HiGHS getFixedLp)."""
         status, lp = self.h.getFixedLp()
         if status == highspy.HighsStatus.kError:
             return None
-        fixed = highspy.Highs()
-        fixed.setOptionValue("output_flag", False)
+        fixed = QuietHighs()
         fixed.passModel(lp)
         fixed.run()
         sol = fixed.getSolution()
