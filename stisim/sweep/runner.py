@@ -370,6 +370,19 @@ def run_sweep(cfg: StisimConfig | Sequence[str], *, overrides: Sequence[str] | N
         store.unlock()
 
 
+def _remove_stale_staging(directory: Path, name: str) -> None:
+    """Staging copies of the assembled dataset left by a killed assembly (``.NAME.*``): the
+    sweep holds the directory's lock, so no other process is writing them."""
+    import shutil
+
+    for stale in directory.glob(f".{name}.*"):
+        log.info("removing %s, left by an interrupted assembly", stale.name)
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
+        else:
+            stale.unlink(missing_ok=True)
+
+
 def _run(plan: SweepPlan, store: SweepStore, cfg: StisimConfig, run_function: Any,
          executor_kind: str | None, workers: int | None, batch_size: int | None, show: bool,
          do_assemble: bool, t_start: float, tqdm: Any) -> SweepResult:
@@ -422,6 +435,7 @@ def _run(plan: SweepPlan, store: SweepStore, cfg: StisimConfig, run_function: An
     t_asm = time.perf_counter()
     if do_assemble:
         name = sweep.filename or ("sweep.zarr" if sweep.format == "zarr" else "sweep.nc")
+        _remove_stale_staging(store.dir, name)
         output = assemble_plan(plan, store, store.dir / name, sweep.format,
                                sweep.assembly_memory << 20)
         log.info("assembled %s", output)

@@ -145,3 +145,14 @@ def test_unreachable_scheduler_is_one_message_and_leaves_nothing(scratch):
     assert res.one_message(), res.text
     assert "cannot reach the Dask scheduler" in res.err
     assert not (scratch.root / "outputs").exists()
+
+
+def test_resume_removes_staging_left_by_a_killed_assembly(scratch):
+    directory = scratch.root / "outputs" / "sweeps" / "st"
+    assert cli("sweep", "sweep.name=st", *SWEEP).rc == 0
+    (directory / ".sweep.nc.k1ll3d").mkdir()
+    (directory / ".sweep.nc.k1ll3d" / "part").write_bytes(b"x" * 100)
+    (directory / ".sweep.nc.tmp42").write_bytes(b"partial")
+    assert cli("sweep", "sweep.name=st", *SWEEP).rc == 0
+    assert sorted(p.name for p in directory.glob(".sweep.nc.*")) == []
+    assert (directory / "sweep.nc").exists()
