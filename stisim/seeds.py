@@ -16,6 +16,10 @@ monitoring noise, replicate   ``SeedSequence(seed, spawn_key=(3, r))`` (adaptive
 response-curve ensembles      replicate seeds of ``seed + 7919``: never the seeds of the
                               runs the curves are used to compare
 robust-optimisation samples   ``SeedSequence([seed, 5])``
+business-as-usual ensemble    ``SeedSequence(seed, spawn_key=(6, r))``: the optimiser's
+                              agent-model counterfactual, never the seeds of compared runs
+pilot batch of a comparison   ``SeedSequence(seed, spawn_key=(8, r))`` (sample-size
+                              estimate; independent of the verdict's replicates)
 PPI runs                      ``SeedSequence(seed).generate_state(n)``
 ============================  ===========================================================
 
@@ -35,6 +39,8 @@ INDEPENDENT_STREAM = 2
 MONITOR_STREAM = 3
 RESPONSE_OFFSET = 7919  # a prime: response ensembles use other seeds than compared runs
 ROBUST_STREAM = 5
+COUNTERFACTUAL_STREAM = 6
+PILOT_STREAM = 8
 
 
 def design_rng(seed: int) -> np.random.Generator:
@@ -66,6 +72,16 @@ def common_seeds(seed: int, replicates: int) -> list[int]:
 def response_seeds(seed: int, replicates: int) -> list[int]:
     """Replicate seeds of the agent-model ensembles that estimate response curves."""
     return common_seeds(seed + RESPONSE_OFFSET, replicates)
+
+
+def counterfactual_seeds(seed: int, replicates: int) -> list[int]:
+    """Replicate seeds of the business-as-usual ensemble the optimiser plans against."""
+    return [_word(seed, (COUNTERFACTUAL_STREAM, r)) for r in range(replicates)]
+
+
+def pilot_seeds(seed: int, replicates: int) -> list[int]:
+    """Replicate seeds of the pilot batch that sizes a comparison."""
+    return [_word(seed, (PILOT_STREAM, r)) for r in range(replicates)]
 
 
 def averaged_seeds(seed: int, replicates: int) -> list[int]:

@@ -68,7 +68,8 @@ def _compare(work: Path) -> dict[str, Path]:
     _main(["compare", "country=kenya", "seed=42", "firms.count=300", "time.end_year=2028",
            "replicates=2", "strategies=[optimal_sdg,equal_split]", "compare.plot=false",
            "compare.loop=true", "compare.adaptive=true", "coupling.loop_max_iterations=2",
-           "coupling.loop_replicates=1",
+           "coupling.loop_replicates=1", "coupling.responses=expert", "compare.power=false",
+           "coupling.counterfactual_replicates=2",
            f"hydra.run.dir={out}"])
     return {"compare": out / "compare.nc", "loop": out / "loop.nc",
             "adaptive": out / "adaptive.nc"}

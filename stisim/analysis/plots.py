@@ -91,13 +91,18 @@ def to_svg(fig: Figure) -> str:
 
 def _label(ds: xr.Dataset, var: str, indicator: str | None, goal: int | None) -> tuple[str, str]:
     if indicator is not None:
+        from stisim.data.indicators import registry
+
+        row = registry().reindex([indicator]).iloc[0]
         name = str(ds["indicator_name"].sel(indicator=indicator).values) \
-            if "indicator_name" in ds else indicator
+            if "indicator_name" in ds else str(row["name"]) if isinstance(row["name"], str) \
+            else ""
         unit = str(ds["indicator_unit"].sel(indicator=indicator).values) \
-            if "indicator_unit" in ds else ""
+            if "indicator_unit" in ds else str(row["unit"]) if isinstance(row["unit"], str) \
+            else ""
         if var == "indicator_score":
             unit = "score 0-100"
-        return f"{indicator} {name}", unit
+        return (f"{indicator} {name}" if name and name != indicator else indicator), unit
     if goal is not None:
         return f"SDG {goal} {GOAL_NAMES.get(int(goal), '')}", "score 0-100"
     from stisim.dataset import variable_table

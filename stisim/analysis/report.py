@@ -29,7 +29,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import xarray as xr
-import yaml
 
 from stisim.analysis import plots, sweep_plots
 from stisim.analysis.datasets import (
@@ -42,6 +41,7 @@ from stisim.analysis.datasets import (
     members,
     target_year,
 )
+from stisim.analysis.report_scope import objective_text, portfolio_rows
 from stisim.analysis.summaries import (
     GOAL_NAMES,
     TREND_CLASSES,
@@ -75,7 +75,7 @@ class ReportOptions:
 
     condition: str | None = None  # scenario discovery condition (sweeps)
     output: str | None = None  # sensitivity outcome (sweeps)
-    case: str | None = None  # the case detailed in steps 5-6 (default: best SDG index)
+    case: str | None = None  # the case of steps 5-6 (default: the optimiser's allocation)
     indicators: tuple[str, ...] = ()  # indicators followed in step 6
     title: str | None = None
 
@@ -198,9 +198,10 @@ def _objectives(ctx: _Context) -> str:
         rows.append(("Optimisation", f"objective {a.get('objective', 'not recorded')}, status "
                                      f"{a.get('status', '?')}, value "
                                      f"{a.get('objective_value', '?')}"))
-    objective = _objective_text(ctx)
+    objective = objective_text(ctx.alloc, ctx.ds)
     if objective:
         rows.append(("Objective", objective))
+    rows += portfolio_rows(ctx.alloc, ctx.ds, ctx.notes)
     out.append("<h3>Scope of this analysis</h3>")
     out.append(table(pd.DataFrame([(k, str(v)) for k, v in rows], columns=["item", "value"])))
     out.append("<h3>SDG indicators covered</h3>")
@@ -226,23 +227,6 @@ def _objectives(ctx: _Context) -> str:
     return "\n".join(out)
 
 
-def _objective_text(ctx: _Context) -> str | None:
-    for d in (ctx.alloc, ctx.ds):
-        if d is None or "config" not in d.attrs:
-            continue
-        try:
-            cfg = load_yaml_limited(str(d.attrs["config"]), "the config attribute") or {}
-        except (yaml.YAMLError, StisimError):
-            continue
-        for key in ("optimise", "optimize", "compare", "roadmap"):
-            section = cfg.get(key)
-            if isinstance(section, dict):
-                keep = {k: v for k, v in section.items() if not isinstance(v, (dict, list))
-                        or k in ("objective", "strategies", "weights")}
-                return f"{key}: " + json.dumps(keep, default=str)[:400]
-    return None
-
-
 def _situation(ctx: _Context) -> str:
     if ctx.ds is None:
         return missing("No simulated result in this input, so no baseline is recorded. Run "
@@ -260,14 +244,15 @@ def _situation(ctx: _Context) -> str:
     first = int(finished[0]) if finished.size else 0
     base = values.isel(member=first)
     score = members(ds, "indicator_score").isel(time=0, member=first, case=0)
+    from stisim.data.indicators import registry
+
+    codes = [str(i) for i in ds["indicator"].values]
+    reg = registry().reindex(codes)
+    names = ds["indicator_name"].values if "indicator_name" in ds else reg["name"].fillna("")
+    units = ds["indicator_unit"].values if "indicator_unit" in ds else reg["unit"].fillna("")
     frame = pd.DataFrame({
-        "indicator": [str(i) for i in ds["indicator"].values],
-        "name": [textwrap.shorten(str(v), 60) for v in ds["indicator_name"].values]
-        if "indicator_name" in ds
-        else "",
-        "value": base.values, "unit": ds["indicator_unit"].values.astype(str)
-        if "indicator_unit" in ds else "",
-        "score": score.values,
+        "indicator": codes, "name": [textwrap.shorten(str(v), 60) for v in names],
+        "value": base.values, "unit": [str(u) for u in units], "score": score.values,
     })
     if "baseline_year" in ds:
         years = members(ds, "baseline_year").isel(member=first, case=0)
@@ -360,12 +345,22 @@ def _vision(ctx: _Context) -> str:
 
 
 def _focus_case(ctx: _Context) -> str:
+    """The case of steps 5-6: ``report.case`` if given, else the optimiser's allocation (the
+    strategy of the allocation's objective, else optimal_sdg, else any optimal strategy),
+    else the best SDG index."""
     labels = case_labels(ctx.ds)
     if ctx.options.case:
         for lab in labels:
             if ctx.options.case in (lab, lab.split("=", 1)[-1]):
                 return lab
         ctx.notes.append(f"case {ctx.options.case!r} not found; allowed: {', '.join(labels)}")
+    wanted = []
+    if ctx.alloc is not None and "objective" in ctx.alloc.attrs:
+        wanted.append(f"optimal_{ctx.alloc.attrs['objective']}")
+    wanted += ["optimal_sdg", *sorted(lab for lab in labels if lab.startswith("optimal_"))]
+    for name in wanted:
+        if name in labels:
+            return name
     if len(labels) > 1 and ctx.simulated:
         return str(comparison_table(ctx.ds)["case"].iloc[0])
     return labels[0]

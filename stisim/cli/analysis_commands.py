@@ -41,7 +41,8 @@ def report_command(argv: list[str]) -> int:
     parser.add_argument("--outcome", help="sensitivity outcome for sweeps, e.g. "
                         "\"goal_score(goal=9, time=2030)\" (default: SDG index in 2030)")
     parser.add_argument("--case", help="strategy or case detailed in steps 5 and 6 "
-                        "(default: the highest SDG index)")
+                        "(default: the optimiser's allocation, optimal_<objective> or "
+                        "optimal_sdg; without one, the highest SDG index)")
     parser.add_argument("--indicators", help="comma-separated indicator codes followed in "
                         "step 6 (default: 9.5.1,9.5.2,9.c.1,17.8.1,9.b.1,7.2.1)")
     parser.add_argument("--title", help="report title")

@@ -34,6 +34,14 @@ def compare_command(cfg: StisimConfig, run_dir: Path) -> int:
         print(line)
     for name, note in json.loads(ds.attrs["strategy_notes"]).items():
         print(f"note: {name}: {note}")
+    vr = json.loads(ds.attrs.get("variance_reduction", "null"))
+    if vr and vr["common_random_numbers"] != vr["common_random_numbers"]:  # NaN
+        print(f"variance reduction not measured on {vr['pair']} (fewer than 3 replicates)")
+    elif vr:
+        print(f"variance reduction measured on {vr['pair']}: common random numbers x"
+              f"{vr['common_random_numbers']}, no-roadmap twin x{vr['no_roadmap_twin']} "
+              "(variance with independent seeds / variance as run)")
+    print(f"time to verdict: {ds.attrs['total_seconds']} s")
     if cfg.compare.loop:
         from stisim.coupling.loop import closed_loop, loop_report
 

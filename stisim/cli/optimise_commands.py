@@ -1,4 +1,5 @@
-"""``stisim optimise``: a thin command over :func:`stisim.optimize.api.run`."""
+"""``stisim optimise``: a thin command over :func:`stisim.optimize.api.run`, given the agent
+model's business-as-usual counterfactual (:func:`stisim.coupling.bridge.optimise_allocation`)."""
 
 from __future__ import annotations
 
@@ -14,13 +15,13 @@ if TYPE_CHECKING:  # the config machinery is loaded by the command that runs
 @command("optimise", "allocate public, private and donor finance over a roadmap portfolio "
          "(Pyomo + HiGHS)", config_name="optimise")
 def optimise_command(cfg: StisimConfig, run_dir: Path) -> int:
+    from stisim.coupling.bridge import optimise_allocation
     from stisim.io import write_dataset
-    from stisim.optimize.api import run
     from stisim.optimize.pareto import pareto_front
     from stisim.optimize.results import allocation_table
     from stisim.summary import table
 
-    ds, model = run(cfg)
+    ds, model = optimise_allocation(cfg, log=print)
     written = [write_dataset(ds, run_dir / "allocation.nc")]
     if cfg.optimise.write_lp:
         model.write_lp(run_dir / "model.lp")

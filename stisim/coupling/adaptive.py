@@ -50,7 +50,7 @@ def _apply_difference(model, old: pd.DataFrame, new: pd.DataFrame) -> None:
 
 
 def run_adaptive(cfg, portfolio, inputs, curves, seed: int, replicate: int,
-                 plan: tuple[xr.DataArray, xr.Dataset]):
+                 plan: tuple[xr.DataArray, xr.Dataset], counterfactual=None):
     """One adaptive run: (scored dataset, list of re-plan events, the spend executed).
 
     The run is one :func:`stisim.pipeline.simulate` run; re-planning happens between steps
@@ -104,7 +104,7 @@ def run_adaptive(cfg, portfolio, inputs, curves, seed: int, replicate: int,
                     factors[key] = (1 - c.loop_damping) * f + c.loop_damping * f * ratio
         new_spend, new_alloc = optimise_spend(
             portfolio, cfg, "sdg", responses=scaled_curves(base, factors, "monitored"),
-            relax_floors=True)
+            counterfactual=counterfactual, relax_floors=True)
         old_lines = execute(spend, portfolio, cfg, from_year=t + 1).lines
         new_lines = execute(new_spend, portfolio, cfg, from_year=t + 1).lines
         _apply_difference(model, old_lines, new_lines)
@@ -125,11 +125,15 @@ def static_vs_adaptive(cfg, portfolio, inputs, curves=None, log=print) -> xr.Dat
     inputs = sm.rebind(inputs, cfg)
     seeds = sm.seeds(int(cfg.seed), int(cfg.compare.replicates))
     ref = sm.run_replicates(inputs, None, seeds)
-    plan = optimise_spend(portfolio, cfg, "sdg", responses=curves, relax_floors=True)
+    from stisim.coupling.counterfactual import planning_path
+
+    cf = planning_path(cfg, portfolio, inputs)
+    plan = optimise_spend(portfolio, cfg, "sdg", responses=curves, counterfactual=cf,
+                          relax_floors=True)
     static = sm.run_replicates(inputs, execute(plan[0], portfolio, cfg).budgets, seeds)
     runs, events, spends = [], [], []
     for r, s in enumerate(seeds):
-        ds, ev, sp = run_adaptive(cfg, portfolio, inputs, curves, s, r, plan)
+        ds, ev, sp = run_adaptive(cfg, portfolio, inputs, curves, s, r, plan, cf)
         runs.append(ds)
         events += ev
         spends.append(sp)

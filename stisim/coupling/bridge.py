@@ -43,6 +43,18 @@ def _optimise(optimise, portfolio, cfg, objective, responses, counterfactual,
     return spend.transpose("action", "year", "source").fillna(0.0), ds
 
 
+def optimise_allocation(cfg, portfolio=None, log=None, **kwargs):
+    """``stisim optimise`` as a function: :func:`stisim.optimize.api.run` with the agent
+    model's business-as-usual counterfactual when ``optimise.counterfactual`` is ``abm``
+    (the default) and the allocation reads one. Returns ``(allocation, model)``."""
+    from stisim.coupling.counterfactual import needed, planning_path
+    from stisim.optimize.api import _portfolio, run
+
+    p = _portfolio(portfolio, cfg)
+    cf = planning_path(cfg, p, log=log) if needed(p, cfg.optimise) else None
+    return run(cfg, p, counterfactual=cf, **kwargs)
+
+
 def feasible_spend(portfolio, cfg, targets, weights=None) -> tuple[xr.DataArray, xr.Dataset]:
     """The allocation closest to target scales that obeys every portfolio rule: maximise
     Σ weight x scale subject to scale <= target (plus budgets, capacities, dependencies,

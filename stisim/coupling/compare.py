@@ -97,14 +97,24 @@ def mean_ci(x: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
     return m, m - h, m + h
 
 
-def run_compare(cfg, responses=None, log=print) -> xr.Dataset:
+def planning_counterfactual(cfg, portfolio, inputs, log=print):
+    """The optimiser's counterfactual for the optimal strategies (None: flat or trend)."""
+    from stisim.coupling.counterfactual import planning_path
+
+    if not any(s in OPTIMAL for s in cfg.compare.strategies) or portfolio.country_m49 is None:
+        return None
+    return planning_path(cfg, portfolio, inputs, log=log)
+
+
+def run_compare(cfg, responses=None, log=print, counterfactual=None) -> xr.Dataset:
     """The comparison Dataset (dims strategy, replicate, time, indicator, goal, action, year,
-    source)."""
+    source). ``counterfactual``: the optimiser's no-roadmap path (default: from
+    :func:`planning_counterfactual`)."""
     t0 = time.perf_counter()
     portfolio, inputs = load(cfg)
-    seeds = sm.seeds(int(cfg.seed), int(cfg.compare.replicates))
-    names = [REFERENCE]
-    runs, spends, notes = [], [], {}
+    if counterfactual is None:
+        counterfactual = planning_counterfactual(cfg, portfolio, inputs, log=log)
+    names, spends, allocations, notes = [], [], {}, {}
     for name in [REFERENCE, *cfg.compare.strategies]:
         if name == REFERENCE:
             spend = xr.zeros_like(portfolio.cost * portfolio.max_share).transpose(
@@ -112,7 +122,8 @@ def run_compare(cfg, responses=None, log=print) -> xr.Dataset:
             budgets = None
         else:
             try:
-                spend = allocate(name, portfolio, cfg, responses=responses)
+                spend = allocate(name, portfolio, cfg, responses=responses,
+                                 counterfactual=counterfactual)
             except StisimError as err:  # e.g. min_cost floors unreachable on ABM curves
                 notes[name] = "not compared: " + str(err).splitlines()[0]
                 log(f"  {name:<18} {notes[name]}")
@@ -121,10 +132,22 @@ def run_compare(cfg, responses=None, log=print) -> xr.Dataset:
                 notes[name] = "floors relaxed: " + spend.attrs["floors_relaxed"]
                 log(f"  {name:<18} {notes[name]}")
             budgets = execute(spend, portfolio, cfg).budgets
-            names.append(name)
-        runs.append(sm.run_replicates(inputs, budgets, seeds))
+        names.append(name)
+        allocations[name] = budgets
         spends.append(spend.astype(float).drop_attrs())
-        log(f"  {name:<18} simulated ({time.perf_counter() - t0:.1f} s)")
+    log(f"  {len(names)} allocations made ({time.perf_counter() - t0:.1f} s)")
+    plan = None
+    n = int(cfg.compare.replicates)
+    if cfg.compare.power and len(names) > 1:
+        from stisim.coupling.power import pilot
+
+        plan = pilot(cfg, portfolio, inputs, allocations, log=log)
+        n = plan.replicates
+    seeds = sm.seeds(int(cfg.seed), n)
+    t1 = time.perf_counter()
+    runs = sm.run_batches(inputs, list(allocations.values()), seeds, int(cfg.compare.workers))
+    log(f"  {len(names)} allocations x {n} replicates simulated "
+        f"({time.perf_counter() - t1:.1f} s)")
     ds = xr.concat(runs, dim="strategy", coords="minimal", compat="override").assign_coords(
         strategy=names)
     ds["spend"] = xr.concat(spends, dim="strategy").assign_coords(strategy=names)
@@ -152,9 +175,29 @@ def run_compare(cfg, responses=None, log=print) -> xr.Dataset:
                     reference_strategy=REFERENCE, envelope=float(cfg.compare.envelope),
                     replicate_seeds=seeds,
                     response_curves=getattr(responses, "origin", "portfolio expert effects"),
+                    optimiser_counterfactual=(counterfactual.attrs.get("method", "supplied")
+                                              if counterfactual is not None else
+                                              str(cfg.optimise.counterfactual)),
                     strategy_notes=json.dumps(notes),
+                    power=json.dumps(plan.as_dict() if plan is not None else None),
+                    actions_without_mechanism=_without_mechanism(responses),
                     total_seconds=round(time.perf_counter() - t0, 2))
+    if len(names) > 2:
+        from stisim.coupling.power import distinct, variance_reduction
+
+        gains = {str(n): ds["sdg_gain"].sel(strategy=n).values for n in names
+                 if n != REFERENCE}
+        best = distinct(sorted(gains, key=lambda n: -gains[n].mean()), gains)[:2]
+        if len(best) == 2:
+            ds.attrs["variance_reduction"] = json.dumps(
+                {"pair": f"{best[0]} - {best[1]}",
+                 **variance_reduction(ds, portfolio, (best[0], best[1]))})
     return ds
+
+
+def _without_mechanism(responses) -> str:
+    table = getattr(responses, "without_mechanism", None)
+    return "[]" if table is None else table.to_json(orient="records")
 
 
 def summary(ds: xr.Dataset) -> pd.DataFrame:
@@ -172,29 +215,44 @@ def summary(ds: xr.Dataset) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("strategy")
 
 
+def paired(ds: xr.Dataset, a: str, b: str) -> tuple[str, float, float, float, int]:
+    """Paired difference of sdg_gain a - b across replicates: (word, mean, low, high, n)."""
+    d = (ds["sdg_gain"].sel(strategy=a) - ds["sdg_gain"].sel(strategy=b)).values
+    m, lo, hi = mean_ci(d)
+    word = ("beats" if lo > 0 else "LOSES TO" if hi < 0 else "is not distinguishable from")
+    return word, m, lo, hi, int(d.size)
+
+
 def verdicts(ds: xr.Dataset) -> list[str]:
-    """Does each optimal strategy beat equal split on its own objective in the agent model?"""
+    """Does the best strategy separate from the second, and does each optimal strategy beat
+    equal split (and optimal_sdg no roadmap) on its own objective in the agent model?"""
     out = []
     names = list(map(str, ds["strategy"].values))
+    from stisim.coupling.power import distinct
+
+    gains = {n: ds["sdg_gain"].sel(strategy=n).values for n in names if n != REFERENCE}
+    ranked = distinct(sorted(gains, key=lambda n: -gains[n].mean()), gains)
+    if len(ranked) >= 2 and ds.sizes.get("replicate", 1) > 1:
+        word, m, lo, hi, n = paired(ds, ranked[0], ranked[1])
+        out.append(f"best {ranked[0]} {word} second {ranked[1]} on discounted SDG-index "
+                   f"points x years: paired difference {m:+.3f} (95% CI {lo:+.3f} to "
+                   f"{hi:+.3f}, {n} replicates)")
+    if "optimal_sdg" in names and ds.sizes.get("replicate", 1) > 1:
+        word, m, lo, hi, n = paired(ds, "optimal_sdg", REFERENCE)
+        out.append(f"optimal_sdg {word} no_roadmap: {m:+.3f} (95% CI {lo:+.3f} to "
+                   f"{hi:+.3f}, {n} replicates)")
     if "equal_split" not in names:
-        return ["equal_split not compared: no verdicts"]
+        return [*out, "equal_split not compared: no verdicts against it"]
     eq = ds.sel(strategy="equal_split")
     for name, obj in OPTIMAL.items():
         if name not in names:
             continue
         s = ds.sel(strategy=name)
         if obj == "sdg":
-            d = (s["sdg_gain"] - eq["sdg_gain"]).values
-            m, lo, hi = mean_ci(d)
-            if lo > 0:
-                word = "beats"
-            elif hi < 0:
-                word = "LOSES TO"
-            else:
-                word = "is not distinguishable from"
+            word, m, lo, hi, n = paired(ds, name, "equal_split")
             out.append(f"{name} {word} equal_split on discounted SDG-index points x years in "
                        f"the agent model: paired difference {m:+.3f} (95% CI {lo:+.3f} to "
-                       f"{hi:+.3f}, {d.size} replicates)")
+                       f"{hi:+.3f}, {n} replicates)")
         elif obj == "value":
             a, b = float(s["value_score"]), float(eq["value_score"])
             out.append(f"{name} {'beats' if a > b else 'does not beat'} equal_split on "

@@ -55,6 +55,29 @@ LOCAL_WORDS = ("county", "counties", "local", "municipal", "district", "province
 CAPITAL_WORDS = ("capital", "metropolitan", "city")
 
 
+def mechanism(instrument: str) -> tuple[str, str]:
+    """Whether a roadmap instrument has an agent mechanism of its own: ``own``, ``proxy``
+    (executed through a neighbouring agent instrument, as its execution note says) or
+    ``none`` (money spent, nothing delivered), with the execution note."""
+    agent, text = INSTRUMENT_MAP.get(instrument, (None, "not a known roadmap instrument"))
+    if agent is None:
+        return "none", text
+    if "treated as" in text:
+        return "proxy", text
+    return "own", text
+
+
+def without_mechanism(portfolio) -> pd.DataFrame:
+    """Actions whose instrument has no agent mechanism of its own (proxy or none)."""
+    rows = []
+    for a, row in portfolio.actions.iterrows():
+        status, text = mechanism(str(row["instrument"]))
+        if status != "own":
+            rows.append({"action": a, "instrument": row["instrument"], "status": status,
+                         "execution": text})
+    return pd.DataFrame(rows, columns=["action", "instrument", "status", "execution"])
+
+
 def instrument_table() -> pd.DataFrame:
     """The roadmap instrument -> agent instrument -> mechanism table."""
     from stisim.roadmap.instruments import instruments

@@ -67,7 +67,11 @@ def closed_loop(cfg, portfolio, inputs, curves=None, log=print) -> LoopResult:
     seeds = sm.seeds(int(cfg.seed), int(c.loop_replicates))
     ref = sm.run_replicates(inputs, None, seeds)
     end = float(min(int(portfolio.years[-1]), int(cfg.time.end_year)))
-    cf = agent_counterfactual(ref, portfolio.years)
+    from stisim.coupling.counterfactual import planning_path
+
+    cf = planning_path(cfg, portfolio, inputs)
+    if cf is None:  # flat or trend asked for the optimiser: the loop plans on the agents' path
+        cf = agent_counterfactual(ref, portfolio.years)
     factors: dict[tuple[str, str], float] = {}
     prev = None
     history, converged = [], False

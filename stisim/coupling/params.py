@@ -25,9 +25,12 @@ root_key("replicates")
 class CouplingConfig:
     """How allocations are executed by the agents, and how the loops around them run."""
 
-    responses: str = param("expert", "Response curves the sdg objective uses: the portfolio's "
-                           "expert effects, or curves estimated from agent-model ensembles",
-                           choices=("expert", "abm"))
+    responses: str = param("auto", "Response curves the optimiser uses in coupled runs: "
+                           "`abm`, curves estimated from agent-model ensembles (actions "
+                           "without an agent mechanism of their own get none, reported); "
+                           "`expert`, the portfolio's expert effects; `auto`, abm when some "
+                           "action's instrument has an agent mechanism of its own",
+                           choices=("auto", "expert", "abm"))
     currency_factor: float = param(1e6, "Base-year USD per unit of the portfolio currency "
                                    "(USD million)", unit="USD", gt=0.0)
     execution_efficiency: float = param(
@@ -48,6 +51,13 @@ class CouplingConfig:
                                      "ensembles", ge=1, le=100)
     cache_dir: str = param("outputs/cache/responses", "Directory of cached response curves "
                            "(keyed by config hash)")
+    counterfactual_replicates: int = param(
+        4, "Replicates of the agent model's business-as-usual ensemble that is the optimiser's "
+        "counterfactual (optimise.counterfactual=abm); seeds of their own, never those of "
+        "compared runs", ge=1, le=100)
+    counterfactual_cache_dir: str = param(
+        "outputs/cache/counterfactual", "Directory of cached business-as-usual ensembles "
+        "(keyed by config hash)")
     loop_max_iterations: int = param(5, "Iterations of the closed loop", ge=1, le=50)
     loop_tolerance: float = param(0.05, "The loop stops when no action's scale changes by "
                                   "more than this", unit="scale", gt=0.0)
@@ -72,8 +82,22 @@ class CompareConfig:
                                   "country's name)")
     strategies: list[str] = param(list(STRATEGIES), "Strategies to compare (any of "
                                   + ", ".join(STRATEGIES) + ")")
-    replicates: int = param(5, "Replicates per strategy (common random numbers)", ge=1,
-                            le=1000)
+    replicates: int = param(5, "Replicates per strategy (common random numbers); with "
+                            "`power`, the least number run", ge=1, le=1000)
+    power: bool = param(True, "Size the replicates from a pilot batch so that the verdicts "
+                        "resolve `resolution` SDG-index points with 95% confidence "
+                        "(stisim.coupling.power)")
+    resolution: float = param(0.1, "Difference to resolve: half-width of the 95% CI of a "
+                              "paired difference, in SDG-index points (discount-weighted "
+                              "mean over the roadmap years)", unit="SDG index points", gt=0.0)
+    pilot_replicates: int = param(3, "Replicates of the pilot batch (seeds of their own)",
+                                  ge=2, le=100)
+    max_replicates: int = param(200, "Most replicates a powered comparison runs", ge=2,
+                                le=10000)
+    max_seconds: float = param(600.0, "Time budget of the verdict's runs: a comparison that "
+                               "would need longer runs what fits and warns", unit="s", gt=0.0)
+    workers: int = param(1, "Processes running replicates in parallel (results do not "
+                         "depend on it)", ge=1, le=256)
     envelope: float = param(0.5, "Share of the portfolio's official budgets every strategy "
                             "may use (a tight envelope makes prioritisation matter)",
                             unit="fraction", gt=0.0, le=1.0, source=ASSUMPTION)

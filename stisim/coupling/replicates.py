@@ -51,6 +51,32 @@ def run_replicates(inputs: RunInputs, budgets: Budgets | None, replicate_seeds_:
         replicate=np.arange(len(runs)))
 
 
+def _one(args) -> xr.Dataset:
+    inputs, budgets, seed = args
+    return run_replicate(inputs, budgets, seed)
+
+
+def run_batches(inputs: RunInputs, budgets: list[Budgets | None], replicate_seeds_: list[int],
+                workers: int = 1) -> list[xr.Dataset]:
+    """:func:`run_replicates` for several allocations, the runs spread over ``workers``
+    processes (each run is seeded, so the result does not depend on ``workers``). Workers are
+    spawned (not forked: the parent may hold solver and BLAS threads)."""
+    jobs = [(inputs, b, s) for b in budgets for s in replicate_seeds_]
+    if workers > 1 and len(jobs) > 1:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=workers,
+                                 mp_context=mp.get_context("spawn")) as pool:
+            done = list(pool.map(_one, jobs))
+    else:
+        done = [_one(j) for j in jobs]
+    n = len(replicate_seeds_)
+    return [xr.concat(done[i * n:(i + 1) * n], dim="replicate", coords="minimal",
+                      compat="override").assign_coords(replicate=np.arange(n))
+            for i in range(len(budgets))]
+
+
 def discounted_gain(index: xr.DataArray, reference: xr.DataArray, years: np.ndarray,
                     rate: float) -> xr.DataArray:
     """Sum over the roadmap years of (1+r)^-(t - t0) x (index - reference): SDG-index

@@ -38,8 +38,13 @@ class SolveFailed(StisimError):
 
 def make_config(objective: str | None = None, seed: int = 42, base_year: int | None = None,
                 **options: Any) -> StisimConfig:
-    """A validated config for the Python API (same checks as the command line)."""
+    """A validated config for the Python API (same checks as the command line).
+
+    The optimiser alone does not run the agent model, so its counterfactual defaults to
+    ``flat`` here; :func:`stisim.coupling.bridge.optimise_allocation` (and ``stisim optimise``)
+    use the agent model's business-as-usual path."""
     section: dict[str, Any] = dict(options)
+    section.setdefault("counterfactual", "flat")
     if objective is not None:
         section["objective"] = objective
     data: dict[str, Any] = {"seed": seed, "optimise": section}

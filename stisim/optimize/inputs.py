@@ -1,9 +1,12 @@
 """Numeric inputs of the optimisation model, derived from a portfolio (pure computation).
 
-* **Counterfactual** indicator path without the roadmap: the country's real base-year value
+* **Counterfactual** indicator path without the roadmap: by default (``abm``) the agent
+  model's business-as-usual ensemble, simulated and cached by
+  :mod:`stisim.coupling.counterfactual` and passed in as ``counterfactual_path`` (this package
+  does not run the agent model); or the country's real base-year value
   (:func:`stisim.baseline.load_baseline`), held flat or continued along the observed linear
   trend of the last ten years (clipped to the SDR bounds); the portfolio's ``baseline_trend``
-  overrides both for the indicators it lists.
+  overrides flat and trend for the indicators it lists.
 * **Scores** follow the SDR 2022 method: score = 100·(x − lower)/(optimum − lower), so a gain
   of Δ in native units is worth ``100·Δ/(optimum − lower)`` score points (positive for
   improvements whichever direction is better). ``headroom`` is 100 minus the counterfactual
@@ -129,6 +132,15 @@ def build_inputs(portfolio: Portfolio, options: OptimiseConfig, base_year: int =
         100.0 / (reg.loc[indicators, "optimum"] - reg.loc[indicators, "lower"]).to_numpy(),
         dims="indicator", coords={"indicator": indicators})
     cf = score0 = headroom = provenance = None
+    if options.counterfactual == "abm" and counterfactual_path is None and indicators and \
+            portfolio.country_m49 is not None:
+        raise ConfigError([Problem(
+            "optimise.counterfactual", "the agent model's business-as-usual path was not "
+            "supplied (the optimiser alone does not run the agent model)", "abm",
+            "stisim optimise, stisim.coupling.bridge.optimise_allocation, or "
+            "stisim.coupling.counterfactual.bau_path(cfg, portfolio) as counterfactual=; "
+            "or optimise.counterfactual=flat|trend")],
+            title=f"cannot optimise {portfolio.path or portfolio.name}")
     if portfolio.country_m49 is not None and indicators:
         cf, provenance = counterfactual(portfolio, indicators, base_year, options.counterfactual,
                                         counterfactual_path)
@@ -223,11 +235,17 @@ def counterfactual(portfolio: Portfolio, indicators: list[str], base_year: int, 
                        coords={"indicator": indicators, "year": years})
     if path_override is not None:
         given = [c for c in indicators if c in path_override["indicator"].values]
+        method = str(path_override.attrs.get("method",
+                                             "counterfactual path supplied by the caller"))
         if given:
             out.loc[{"indicator": given}] = path_override.sel(
                 indicator=given, year=years).transpose("indicator", "year").values
             for c in given:
-                prov[c] = dict(prov[c], method="counterfactual path supplied by the caller")
+                prov[c] = dict(prov[c], method=method)
+    elif mode == "abm":
+        for c in indicators:
+            prov[c] = dict(prov[c], method="flat at the base-year value: no agent-model path "
+                           "supplied")
     return out, prov
 
 

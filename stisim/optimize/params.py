@@ -59,10 +59,14 @@ class OptimiseConfig:
     objective: str = param("value", "value: total benefit score; sdg: discounted weighted SDG "
                            "progress; min_cost: least discounted public cost meeting the SDG "
                            "floors", choices=OBJECTIVES)
-    counterfactual: str = param("flat", "Indicator path without the roadmap: `flat` at the "
-                                "base-year level, or `trend` continuing the observed linear "
-                                "trend of the last 10 years (portfolio baseline_trend entries "
-                                "take precedence)", choices=["flat", "trend"])
+    counterfactual: str = param("abm", "Indicator path without the roadmap: `abm`, the agent "
+                                "model's business-as-usual ensemble for the country and "
+                                "scenario (stisim.coupling.counterfactual, cached by config "
+                                "hash; the optimiser-only Python API needs it passed as "
+                                "`counterfactual=`); `flat` at the base-year level; or `trend` "
+                                "continuing the observed linear trend of the last 10 years "
+                                "(portfolio baseline_trend entries take precedence over flat "
+                                "and trend)", choices=["abm", "flat", "trend"])
     goal_weights: dict[str, float] = param(
         {}, "Weight multipliers per SDG (goal number -> weight) in the sdg objective; "
         "default 1 each")

@@ -98,6 +98,15 @@ def _scores(values: xr.DataArray) -> xr.DataArray:
     return normalise(values)
 
 
+def _counterfactual_origin(model) -> str:
+    path = model.inputs.counterfactual_path
+    if path is not None:
+        return str(path.attrs.get("method", "counterfactual path supplied by the caller"))
+    mode = model.options.counterfactual
+    return {"trend": "observed linear trend of the last 10 years",
+            "flat": "flat at the base-year value"}.get(mode, f"{mode}: no path supplied")
+
+
 def sdg_outcomes(model, gains: xr.DataArray) -> dict[str, xr.DataArray]:
     """Counterfactual, levels, score gains, goal scores and SDG-index gain."""
     from stisim.optimize.inputs import counterfactual
@@ -247,8 +256,8 @@ def assign_solution(model, result: SolveResult, *, cfg_container: dict | None = 
         portfolio_sha256=p.sha256 or "", currency=p.currency,
         country=p.country_name or "", country_m49=int(p.country_m49 or 0),
         base_year=int(model.inputs.base_year), discount_rate=float(p.discount_rate),
-        responses=model.inputs.responses.origin, model_size=json.dumps(stats(model)),
-        **solve_attrs(model, result),
+        responses=model.inputs.responses.origin, counterfactual=_counterfactual_origin(model),
+        model_size=json.dumps(stats(model)), **solve_attrs(model, result),
         **{k: float(v) for k, v in timings.items()}, **attrs_extra,
     )
     return annotate(ds, KIND)

@@ -95,3 +95,19 @@ def test_report_cli(tmp_path, comparison_dir, capsys):
     assert not (tmp_path / "bad.html").exists()
     assert "9.9.9" in capsys.readouterr().err
     assert main(["report", str(tmp_path / "missing")]) == 2
+
+
+def test_steps_5_and_6_detail_the_optimisers_plan(comparison_report):
+    """Steps 5-6 default to the optimiser's allocation (objective sdg here), the objective
+    row is a sentence, the baseline table has names and units, plot titles do not repeat
+    the indicator code."""
+    parts = sections(comparison_report)
+    assert "Allocation under optimal_sdg" in parts["roadmap"]
+    assert "Monitoring plan for optimal_sdg" in parts["execution"]
+    row = re.search(r"<td>Objective</td><td>(.*?)</td>", parts["objectives"], flags=re.S)
+    assert row and "{" not in row.group(1) and "SDG-index points" in row.group(1)
+    baseline = parts["situation"].split("<h3>Baseline indicators</h3>", 1)[1].split(
+        "</table>", 1)[0]
+    assert "Researchers (in full-time equivalent) per million inhabitants" in baseline or \
+        "per million inhabitants" in baseline
+    assert not re.search(r"(\d+\.\d+\.\d+) \1\b", comparison_report)

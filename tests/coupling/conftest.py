@@ -6,7 +6,8 @@ import pytest
 
 from stisim.config import load_config
 
-TINY = ["country=kenya", "firms.count=300", "time.end_year=2029", "replicates=2"]
+TINY = ["country=kenya", "firms.count=300", "time.end_year=2029", "replicates=2",
+        "compare.power=false"]
 
 
 def tiny_cfg(*extra: str):

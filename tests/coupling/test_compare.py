@@ -25,7 +25,10 @@ def test_compare_has_every_strategy_and_the_analysis_layout():
     assert (ds["sdg_gain"].sel(strategy=cmp.REFERENCE) == 0).all()
     table = cmp.summary(ds)
     assert {"sdg_gain_lo", "sdg_gain_hi"} <= set(table.columns)
-    assert len(cmp.verdicts(ds)) == 3
+    lines = cmp.verdicts(ds)
+    assert lines[0].startswith("best ") and "second" in lines[0]
+    assert any(line.startswith("optimal_sdg") and "no_roadmap" in line for line in lines)
+    assert sum("equal_split" in line for line in lines) >= 3
 
 
 def test_same_config_same_dataset():
@@ -39,11 +42,12 @@ def test_cli_smoke(tmp_path, capsys):
     run_dir = tmp_path / "run"
     code = main(["compare", "country=kenya", "firms.count=200", "time.end_year=2027",
                  "replicates=2", "strategies=[optimal_sdg,equal_split]",
+                 "coupling.responses=expert", "compare.pilot_replicates=2",
                  f"hydra.run.dir={run_dir}"])
     out = capsys.readouterr().out
     assert code == 0
     assert (run_dir / "compare.nc").exists() and (run_dir / "compare.png").exists()
-    assert "95% CI" in out and "equal_split" in out
+    assert "95% CI" in out and "equal_split" in out and "pilot batch" in out
 
 
 def test_unknown_strategy_is_a_config_error(tmp_path, capsys):
