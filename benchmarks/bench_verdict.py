@@ -2,6 +2,11 @@
 separate the best strategy from the second with 95 % confidence (target: under 60 s on 2
 cores).
 
+When the replicates the pilot batch asks for do not fit in ``--max-seconds`` (default 60,
+the target), the comparison runs what fits and warns; the benchmark then also reports the
+time the needed replicates would take (pilot seconds per run x replicates x allocations /
+workers).
+
 The command runs as a user would (``stisim compare country=kenya`` with the defaults: ABM
 response curves, the agents' business-as-usual counterfactual, a powered comparison), with
 ``compare.workers`` processes. Both the first run (response curves and counterfactual
@@ -9,7 +14,8 @@ estimated and cached) and a second run (read from the cache) are timed, from the
 start to its verdict; the verdict line says whether the best two strategies separated.
 
 Run: ``PYTHONPATH=. python benchmarks/bench_verdict.py [--firms 3000] [--workers 2]
-[--strategies optimal_sdg,equal_split,greedy] [--json PATH]``.
+[--strategies optimal_sdg,equal_split,greedy] [--max-seconds 60] [--json PATH]
+[--log PATH]``.
 """
 
 from __future__ import annotations
@@ -48,7 +54,22 @@ def run_once(args, cache: Path, run_dir: Path) -> dict:
     vr = next((line for line in text.splitlines() if line.startswith("variance reduction")),
               "")
     reps = re.search(r"(\d+) replicates\)", best)
-    return {"exit_code": code, "wall_seconds": round(wall, 1),
+    plan = {}
+    if (run_dir / "compare.nc").exists():
+        from stisim.io import open_dataset
+
+        with open_dataset(run_dir / "compare.nc") as ds:
+            plan = json.loads(ds.attrs.get("power", "null")) or {}
+            n_alloc = ds.sizes["strategy"]
+    needed_s = None
+    if plan:
+        # the time the verdict would take with every replicate the pilot asks for
+        needed_s = round(plan["needed"] * plan["seconds_per_run"] * n_alloc / args.workers, 1)
+    if args.log:
+        with open(args.log, "a", encoding="utf-8") as fh:
+            fh.write(f"$ stisim {' '.join(argv)}\n{text}\n")
+    return {"power": plan, "estimated_seconds_for_needed_replicates": needed_s,
+            "exit_code": code, "wall_seconds": round(wall, 1),
             "separated": " beats " in best or " LOSES TO " in best, "verdict": best,
             "pilot": pilot, "variance_reduction": vr,
             "replicates": int(reps.group(1)) if reps else None,
@@ -60,8 +81,9 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--firms", type=int, default=3000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--strategies", default="")
-    ap.add_argument("--max-seconds", type=float, default=600.0)
+    ap.add_argument("--max-seconds", type=float, default=60.0)
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--log", type=Path, default=None, help="append the commands' output here")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         cache = Path(tmp) / "cache"
