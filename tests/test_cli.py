@@ -72,7 +72,7 @@ def test_cfg_job_prints_config(workdir, capsys):
     ("run", ["time.end_year=2040", "output.summary=true"]),
     ("optimise", ["objective=value", "optimise.mip_gap=", "optimise.pareto.against=null"]),
     ("sweep", ["sweep.samples=16", "sweep.executor.kind=processes"]),
-    ("compare", ["replicates=5", "compare.envelope=", "coupling.responses=expert",
+    ("compare", ["replicates=5", "compare.envelope=", "coupling.responses=auto",
                  "firms.count=3000"]),
     ("calibrate", ["calibrate.max_evals=200"])])
 def test_hydra_command_help_shows_its_own_options(workdir, capsys, name, own):

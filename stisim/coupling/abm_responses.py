@@ -23,7 +23,8 @@ t₀.₉₇₅ s(m). Actions whose instrument is executed through a neighbouring
 (:func:`stisim.coupling.execute.without_mechanism`): they are never given a neighbour's
 curve. The table is cached as CSV under ``coupling.cache_dir/<hash>.csv``; the hash covers
 the resolved config (all sections but ``compare``), the portfolio's actions, costs, financing
-shares and effects, the seeds and the stisim version.
+shares and effects, the seeds, the stisim version and commit and the Python and numeric
+package versions.
 """
 
 from __future__ import annotations
@@ -92,8 +93,11 @@ def config_hash(cfg, portfolio) -> str:
                 "replan_every", "monitor_noise", "trigger_points", "responses", "cache_dir",
                 "counterfactual_replicates", "counterfactual_cache_dir"):
         conf.get("coupling", {}).pop(key, None)
+    from stisim.coupling.counterfactual import environment_key
+
     payload = {
-        "config": conf, "version": __version__, "portfolio": portfolio.name, "fit": FIT,
+        "config": conf, "version": __version__, "environment": environment_key(),
+        "portfolio": portfolio.name, "fit": FIT,
         "seeds": response_seeds(int(cfg.seed), int(cfg.coupling.response_replicates)),
         "actions": portfolio.actions.drop(columns=["note", "cost_note"], errors="ignore")
         .to_json(), "cost": np.asarray(portfolio.cost.values).tolist(),

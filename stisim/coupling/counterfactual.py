@@ -11,8 +11,9 @@ judged against this path (a floor the country reaches anyway needs no money), an
 
 The ensemble is cached as netCDF in ``coupling.counterfactual_cache_dir/<hash>.nc``; the hash
 covers every config section that changes a no-roadmap run (all but ``optimise``, ``compare``,
-``coupling``, ``sweep``, ``calibrate`` and ``output``), the seed, the replicate count and the
-stisim version. Files are written atomically under a file lock (concurrent runs write one
+``coupling``, ``sweep``, ``calibrate`` and ``output``), the seed, the replicate count, the
+stisim version and commit, and the Python and numeric package versions (which decide the
+last bits of a run). Files are written atomically under a file lock (concurrent runs write one
 file once) and a file whose stored hash differs from its name is recomputed, never used.
 The flat and trend counterfactuals stay available (``optimise.counterfactual=flat|trend``).
 """
@@ -28,6 +29,26 @@ import xarray as xr
 
 from stisim import __version__
 from stisim.seeds import counterfactual_seeds
+
+NUMERIC = ("numpy", "scipy", "pandas", "xarray", "mesa", "highspy")
+
+
+def environment_key() -> dict[str, str]:
+    """What besides the config decides a cached ensemble's bits: the stisim commit (with
+    ``-dirty`` for uncommitted changes), the Python and the numeric packages' versions."""
+    import platform
+    from importlib import metadata
+
+    from stisim.dataset import git_commit
+
+    env = {"python": platform.python_version(), "stisim": git_commit()}
+    for name in NUMERIC:
+        try:
+            env[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            env[name] = "absent"
+    return env
+
 
 IRRELEVANT = ("optimise", "compare", "coupling", "sweep", "calibrate", "output")
 KEEP = ("indicator_value",)
@@ -58,7 +79,7 @@ def country_config(cfg, portfolio):
 def ensemble_hash(cfg) -> str:
     """Hash of everything a no-roadmap ensemble depends on."""
     conf = {k: v for k, v in cfg.to_container().items() if k not in IRRELEVANT}
-    payload = {"config": conf, "version": __version__,
+    payload = {"config": conf, "version": __version__, "environment": environment_key(),
                "replicates": int(cfg.coupling.counterfactual_replicates)}
     text = json.dumps(payload, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
