@@ -18,6 +18,7 @@ envelope):
 
     python tools/coupling_targets.py                       # all six pilots
     python tools/coupling_targets.py kenya ghana --firms 1500 --replicates 8 --out t.csv
+    python tools/coupling_targets.py kenya --allocations     # what separates the strategies
 
 Prints one table and writes it as CSV (``--out``).
 """
@@ -35,9 +36,44 @@ import pandas as pd
 PILOTS = ("ethiopia", "ghana", "india", "kenya", "serbia", "ukraine")
 
 
+def _config(country: str, firms: int, end_year: int, levels: str, response_replicates: int,
+            cache: Path):
+    from stisim.config import load_config
+
+    return load_config("compare", [
+        f"country={country}", f"scenario=calibrated/{country}", f"firms.count={firms}",
+        f"time.end_year={end_year}", f"coupling.response_levels={levels}",
+        f"coupling.response_replicates={response_replicates}",
+        f"coupling.cache_dir={cache / 'responses'}",
+        f"coupling.counterfactual_cache_dir={cache / 'counterfactual'}",
+        "coupling.responses=abm", "compare.power=false"])
+
+
+def allocations(country: str, firms: int, end_year: int, levels: str,
+                response_replicates: int, cache: Path) -> pd.DataFrame:
+    """Spend over the horizon per action of optimal_sdg, equal_split and greedy on the ABM
+    curves and counterfactual (what separates the strategies), with the curves' fits."""
+    from stisim.coupling.abm_responses import estimate_responses
+    from stisim.coupling.compare import load, planning_counterfactual
+    from stisim.coupling.strategies import allocate
+
+    cfg = _config(country, firms, end_year, levels, response_replicates, cache)
+    portfolio, inputs = load(cfg)
+    curves = estimate_responses(cfg, portfolio, inputs)
+    cf = planning_counterfactual(cfg, portfolio, inputs, log=lambda *_: None)
+    out = pd.DataFrame({s: allocate(s, portfolio, cfg, responses=curves, counterfactual=cf)
+                        .sum(("year", "source")).to_series()
+                        for s in ("optimal_sdg", "equal_split", "greedy")}).round(1)
+    out["instrument"] = portfolio.actions["instrument"]
+    est = curves.estimates.groupby(["action", "indicator"]).last()
+    fits = est.apply(lambda r: f"{r.name[1]} {r['gain']:+.3g} (raw {r['gain_raw']:+.3g}, "
+                     f"shrink {r['shrinkage']:.2f})", axis=1).groupby(level=0).agg("; ".join)
+    out["ABM curves at the largest level"] = fits.reindex(out.index).fillna("none")
+    return out
+
+
 def measure(country: str, firms: int, replicates: int, end_year: int, levels: str,
             response_replicates: int, workers: int, cache: Path) -> dict:
-    from stisim.config import load_config
     from stisim.coupling import replicates as sm
     from stisim.coupling.abm_responses import estimate_responses
     from stisim.coupling.bridge import optimise_spend
@@ -46,13 +82,7 @@ def measure(country: str, firms: int, replicates: int, end_year: int, levels: st
     from stisim.coupling.strategies import allocate
 
     t0 = time.perf_counter()
-    cfg = load_config("compare", [
-        f"country={country}", f"scenario=calibrated/{country}", f"firms.count={firms}",
-        f"time.end_year={end_year}", f"coupling.response_levels={levels}",
-        f"coupling.response_replicates={response_replicates}",
-        f"coupling.cache_dir={cache / 'responses'}",
-        f"coupling.counterfactual_cache_dir={cache / 'counterfactual'}",
-        "coupling.responses=abm", "compare.power=false"])
+    cfg = _config(country, firms, end_year, levels, response_replicates, cache)
     portfolio, inputs = load(cfg)
     curves = estimate_responses(cfg, portfolio, inputs)
     cf = planning_counterfactual(cfg, portfolio, inputs, log=lambda *_: None)
@@ -98,7 +128,16 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--cache", type=Path, default=Path("outputs/cache"))
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--allocations", action="store_true",
+                    help="print what each strategy funds instead of measuring the targets")
     args = ap.parse_args(argv)
+    if args.allocations:
+        for c in args.countries:
+            table = allocations(c, args.firms, args.end_year, args.levels,
+                                args.response_replicates, args.cache)
+            with pd.option_context("display.width", 250, "display.max_colwidth", 120):
+                print(f"{c}\n{table.to_string()}")
+        return 0
     rows = []
     for c in args.countries:
         row = measure(c, args.firms, args.replicates, args.end_year, args.levels,

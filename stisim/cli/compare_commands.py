@@ -23,8 +23,10 @@ def compare_command(cfg: StisimConfig, run_dir: Path) -> int:
     run_dir.mkdir(parents=True, exist_ok=True)
     portfolio, inputs = cmp.load(cfg)
     curves = responses_for(cfg, portfolio, inputs)
-    print(f"comparing {len(cfg.compare.strategies)} strategies x {cfg.compare.replicates} "
-          f"replicates ({cfg.country.name}, scenario {cfg.scenario.name}, response curves: "
+    reps = (f"replicates sized by a pilot batch (at least {cfg.compare.replicates})"
+            if cfg.compare.power else f"{cfg.compare.replicates} replicates")
+    print(f"comparing {len(cfg.compare.strategies)} strategies x {reps} ({cfg.country.name}, "
+          f"scenario {cfg.scenario.name}, response curves: "
           f"{getattr(curves, 'origin', 'portfolio expert effects')})")
     ds = cmp.run_compare(cfg, responses=curves)
     written = [write_dataset(ds, run_dir / "compare.nc")]

@@ -141,9 +141,12 @@ def bau_path(cfg, portfolio, inputs=None, log=None) -> xr.DataArray:
     years = [int(y) for y in portfolio.years]
     path = v.reindex(year=years, method="ffill").transpose("indicator", "year")
     n = ens.sizes["replicate"]
-    path.attrs = {"method": (f"agent-model business-as-usual ensemble {ens.attrs['config_hash']} "
-                             f"(mean of {n} runs, {cfg.country.name}, scenario "
-                             f"{cfg.scenario.name})"),
+    # the method text travels into allocations: it names the ensemble by what defines it
+    # (the cache key also holds the commit and package versions, so it is kept apart)
+    path.attrs = {"method": (f"agent-model business-as-usual ensemble (mean of {n} runs, "
+                             f"{cfg.country.name}, scenario {cfg.scenario.name}, "
+                             f"{cfg.firms.count} firms, seed {cfg.seed})"),
+                  "config_hash": ens.attrs["config_hash"],
                   "cache_path": ens.attrs["cache_path"], "from_cache": ens.attrs["from_cache"]}
     if log:
         verb = "read from" if ens.attrs["from_cache"] else "written to"
