@@ -54,7 +54,6 @@ from stisim.analysis.summaries import (
     targets_table,
 )
 from stisim.errors import StisimError
-from stisim.io import load_yaml_limited
 
 GUIDEBOOK = ("UN Inter-Agency Task Team on Science, Technology and Innovation for the SDGs "
              "(2021). Guidebook for the Preparation of STI for SDGs Roadmaps. United Nations.")
