@@ -89,7 +89,8 @@ def test_powered_compare_sizes_and_measures(tmp_path):
 def test_a_tight_time_budget_warns(tmp_path):
     cfg = tiny_cfg("strategies=[equal_split,greedy]", "compare.power=true",
                    "compare.pilot_replicates=2", "replicates=2", "compare.resolution=0.0001",
-                   "compare.max_seconds=0.5", "time.end_year=2026")
+                   "compare.max_seconds=0.001", "time.end_year=2026")
+    # A budget no run fits, so the warning does not depend on how fast this machine is.
     notes = []
     ds = cmp.run_compare(cfg, log=notes.append)
     plan = json.loads(ds.attrs["power"])
