@@ -416,7 +416,8 @@ from stisim.coupling.compare import format_table, run_compare, summary, verdicts
 cmp_cfg = load_config("compare", [
     "country=kenya", f"portfolio={book}", "replicates=2", "firms.count=1000",
     "institutes.count=4", "time.end_year=2030",
-    "strategies=[optimal_sdg,equal_split,greedy,gap_proportional]"])
+    "strategies=[optimal_sdg,equal_split,greedy,gap_proportional]",
+    f"coupling.counterfactual_cache_dir={work / 'cache'}"])
 comparison = run_compare(cmp_cfg, log=lambda *args: None)
 print(format_table(summary(comparison)))
 print("\\n".join(verdicts(comparison)))
