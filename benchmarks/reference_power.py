@@ -178,11 +178,10 @@ def welch(ref: np.ndarray, vec: np.ndarray, alpha: float, keys: int) -> tuple[fl
     return diff / se, float(stats.t.ppf(1 - alpha / (2 * keys), max(df, 1.0)))
 
 
-def reference_runs(model, replicates: int, steps: int,
-                   phases: tuple[str, ...] = tuple(PHASES), first_seed: int = 0
-                   ) -> dict[str, list[float]]:
-    """The per-agent reference's values per ``phase:key``, one per replicate (the costly
-    part: computed once and compared with every perturbation)."""
+def _runs(model, replicates: int, phases: tuple[str, ...], first_seed: int, one
+          ) -> dict[str, list[float]]:
+    """Values per ``phase:key``, one per replicate, of ``one(pop, env, seed)`` run from the
+    same starting snapshot (restored afterwards)."""
     pop = model.firms
     env = model.base_env()
     snap = snapshot(pop)
@@ -192,34 +191,32 @@ def reference_runs(model, replicates: int, steps: int,
             with phase(pop, name):
                 for seed in range(first_seed, first_seed + replicates):
                     restore(pop, snap)
-                    ref = _reference(pop, env, seed, steps)
+                    values = one(pop, env, seed)
                     for key in PHASES[name][3]:
-                        rows.setdefault(f"{name}:{key}", []).append(ref[key])
+                        rows.setdefault(f"{name}:{key}", []).append(values[key])
     finally:
         restore(pop, snap)
     return rows
+
+
+def reference_runs(model, replicates: int, steps: int,
+                   phases: tuple[str, ...] = tuple(PHASES), first_seed: int = 0
+                   ) -> dict[str, list[float]]:
+    """The per-agent reference's values per ``phase:key``, one per replicate (the costly
+    part: computed once and compared with every perturbation)."""
+    return _runs(model, replicates, phases, first_seed,
+                 lambda pop, env, seed: _reference(pop, env, seed, steps))
 
 
 def vectorised_runs(model, replicates: int, steps: int, rate: str | None = None,
                     factor: float = 1.2, phases: tuple[str, ...] = tuple(PHASES),
                     first_seed: int = 0) -> dict[str, list[float]]:
     """The vectorised firms' values per ``phase:key``, with ``rate`` x ``factor``."""
-    pop = model.firms
-    env = model.base_env()
-    snap = snapshot(pop)
-    rows: dict[str, list[float]] = {}
-    try:
-        for name in phases:
-            with phase(pop, name):
-                for seed in range(first_seed, first_seed + replicates):
-                    restore(pop, snap)
-                    with perturbed(pop, rate, factor):
-                        vec = _vectorised(model, pop, env, seed, steps)
-                    for key in PHASES[name][3]:
-                        rows.setdefault(f"{name}:{key}", []).append(vec[key])
-    finally:
-        restore(pop, snap)
-    return rows
+    def one(pop, env, seed):
+        with perturbed(pop, rate, factor):
+            return _vectorised(model, pop, env, seed, steps)
+
+    return _runs(model, replicates, phases, first_seed, one)
 
 
 def compare(reference: dict[str, list[float]], vectorised: dict[str, list[float]],
