@@ -61,3 +61,18 @@ def test_differences_sees_a_changed_bit():
     changed = stored.copy()
     changed.attrs["created"] = "another time"
     assert golden.differences(changed, stored) == []
+
+
+def test_a_new_config_key_is_not_a_difference_but_a_changed_one_is():
+    """The stored configuration must be contained in the fresh one, value for value."""
+    from stisim.io import open_dataset
+
+    stored = open_dataset(sorted(golden.GOLDEN.parent.glob("py*/run.nc"))[0])
+    extended = stored.copy()
+    extended.attrs["config"] = stored.attrs["config"] + "new_group:\n  option: 1\n"
+    assert golden.differences(extended, stored) == []
+    changed = stored.copy()
+    changed.attrs["config"] = stored.attrs["config"].replace("seed: 42", "seed: 43", 1)
+    assert changed.attrs["config"] != stored.attrs["config"]
+    assert golden.differences(changed, stored) == ["attribute 'config' differs"]
+    assert golden.differences(stored, extended) == ["attribute 'config' differs"]
