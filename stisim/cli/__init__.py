@@ -5,6 +5,7 @@ the drivers and the analysis functions.
   (overrides, ``--cfg job``, ``-m``; every job validated before anything is written);
 * one module per command family: ``run_commands`` (``run``, ``countries``),
   ``optimise_commands``, ``sweep_commands`` (``sweep``, ``collect``), ``compare_commands``,
+  ``plan_commands`` (``plan``),
   ``analysis_commands`` (``report``, ``dashboard``, ``sensitivity``, ``discover``),
   ``calibrate_commands`` (``calibrate``), ``sdg_commands`` (``influence``),
   ``atlas_commands`` (``atlas``).
@@ -20,7 +21,7 @@ from stisim.cli.dispatch import COMMANDS, Command, command, main, simple_parser
 # The command modules, in the order ``stisim --help`` lists their commands; importing one
 # registers its commands.
 COMMAND_MODULES = ("run_commands", "optimise_commands", "sweep_commands", "compare_commands",
-                   "analysis_commands", "calibrate_commands", "sdg_commands",
+                   "plan_commands", "analysis_commands", "calibrate_commands", "sdg_commands",
                    "atlas_commands")
 for _module in COMMAND_MODULES:
     importlib.import_module(f"stisim.cli.{_module}")

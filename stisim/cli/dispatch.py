@@ -29,13 +29,16 @@ class Command:
     config_name: str | None = None  # Hydra primary config, or None for argparse commands
     multirun: bool = True
     exclusive: bool = False  # its output directory is reused (resumed): locked while it runs
+    # Hydra commands: turns the command line into the overrides to compose (e.g. adds the
+    # country a portfolio names); it may raise a StisimError before anything is written
+    prepare: Callable[[list[str]], list[str]] | None = None
 
 
 COMMANDS: dict[str, Command] = {}
 
 
 def command(name: str, help: str, config_name: str | None = None, multirun: bool = True,
-            exclusive: bool = False):
+            exclusive: bool = False, prepare: Callable[[list[str]], list[str]] | None = None):
     """Register a subcommand.
 
     Hydra commands: ``func(cfg: StisimConfig, run_dir: Path) -> int | None``.
@@ -43,7 +46,7 @@ def command(name: str, help: str, config_name: str | None = None, multirun: bool
     """
 
     def register(func: Callable) -> Callable:
-        COMMANDS[name] = Command(name, help, func, config_name, multirun, exclusive)
+        COMMANDS[name] = Command(name, help, func, config_name, multirun, exclusive, prepare)
         return func
 
     return register
@@ -195,7 +198,12 @@ def run_hydra(cmd: Command, argv: Sequence[str]) -> int:
         return 0
     register()
     args = hydra_arguments(argv)
+    if args.multirun and not cmd.multirun:
+        return report_error(ConfigError([Problem("-m", f"stisim {cmd.name} runs one job",
+                                                 "-m", "one value per key, no -m")]))
     try:
+        if cmd.prepare is not None:
+            argv = cmd.prepare(list(argv))
         jobs = preflight(cmd.config_name, argv)
         extra = outdirs.claim(jobs[0][1], jobs[0][0], bool(args.multirun),
                               cmd.exclusive) if jobs else []

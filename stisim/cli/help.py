@@ -20,7 +20,10 @@ from typing import Any
 OWN_SECTIONS: dict[str, tuple[str, ...]] = {
     "run": ("time", "output"),
     "compare": ("compare", "coupling"),
+    "plan": ("plan", "compare"),
 }
+# Commands that run one job (no -m multirun)
+SINGLE_JOB = ("plan",)
 _NOT_MODEL = {"time", "output", "scenario", "country", "coupling"}
 
 
@@ -156,7 +159,8 @@ def hydra_command_help(config_name: str, command: str | None = None) -> str:
     primary = OmegaConf.load(config_dir() / f"{config_name}.yaml")
     help_cfg = primary.hydra.help
     parts = [str(help_cfg.get("header", "")).strip(), "",
-             f"usage: stisim {command} [KEY=VALUE ...] [-m] [--cfg job] [--help]"]
+             f"usage: stisim {command} [KEY=VALUE ...] "
+             f"{'' if command in SINGLE_JOB else '[-m] '}[--cfg job] [--help]"]
     groups = _groups(str(help_cfg.get("template", "")))
     if groups:
         parts += ["", "Config groups (GROUP=OPTION):", *groups]
@@ -168,8 +172,13 @@ def hydra_command_help(config_name: str, command: str | None = None) -> str:
               "every key with its unit, range and source):",
               *textwrap.wrap(", ".join(model), WIDTH - 2, initial_indent="  ",
                              subsequent_indent="  "),
-              "", f"stisim {command} --cfg job prints the full composed config; -m runs one job "
-              "per", "combination of comma-separated values (a multirun)."]
+              ""]
+    if command in SINGLE_JOB:
+        parts += [f"stisim {command} --cfg job prints the full composed config; it runs one "
+                  "job (no -m)."]
+    else:
+        parts += [f"stisim {command} --cfg job prints the full composed config; -m runs one "
+                  "job per", "combination of comma-separated values (a multirun)."]
     footer = str(help_cfg.get("footer", "")).strip()
     if footer:
         parts += ["", footer]

@@ -131,21 +131,24 @@ def estimate_table(cfg, portfolio, inputs, log=None) -> pd.DataFrame:
     c = cfg.coupling
     seeds = response_seeds(int(cfg.seed), int(c.response_replicates))
     end = min(int(portfolio.years[-1]), int(cfg.time.end_year))
-    zero = sm.run_replicates(inputs, None, seeds)["indicator_value"].sel(time=float(end))
-    indicators = list(map(str, zero["indicator"].values))
     levels = sorted(float(m) for m in c.response_levels if m > 0)
+    own = [a for a in portfolio.actions.index
+           if mechanism(str(portfolio.actions.loc[a, "instrument"]))[0] == "own"]
+    budgets = [None] + [execute(spend_of_scales(portfolio, pd.Series({a: m})), portfolio,
+                                cfg).budgets for a in own for m in levels]
+    # every run of the ensemble in one batch: spread over compare.workers, each one read from
+    # the run cache when it holds it
+    runs = sm.run_batches(inputs, budgets, seeds, int(cfg.compare.workers))
+    zero = runs[0]["indicator_value"].sel(time=float(end))
+    indicators = list(map(str, zero["indicator"].values))
     rows = []
     total_cost = portfolio.cost.sum("year")
     better = registry()["better"]
-    for a in portfolio.actions.index:
-        if mechanism(str(portfolio.actions.loc[a, "instrument"]))[0] != "own":
-            continue
+    for i, a in enumerate(own):
         per_level = {}
-        for m in levels:
-            spend = spend_of_scales(portfolio, pd.Series({a: m}))
-            budgets = execute(spend, portfolio, cfg).budgets
-            runs = sm.run_replicates(inputs, budgets, seeds)
-            per_level[m] = (runs["indicator_value"].sel(time=float(end)) - zero).transpose(
+        for k, m in enumerate(levels):
+            one = runs[1 + i * len(levels) + k]
+            per_level[m] = (one["indicator_value"].sel(time=float(end)) - zero).transpose(
                 "replicate", "indicator").values
         full_m = min(levels, key=lambda m: abs(m - 1.0))
         full = per_level[full_m]

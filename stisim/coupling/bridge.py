@@ -43,6 +43,34 @@ def _optimise(optimise, portfolio, cfg, objective, responses, counterfactual,
     return spend.transpose("action", "year", "source").fillna(0.0), ds
 
 
+def plan_allocation(cfg, portfolio, responses=None, counterfactual=None
+                    ) -> tuple[xr.DataArray, xr.Dataset]:
+    """The allocation of ``cfg.optimise`` (every setting of the section applies, the config is
+    the allocation's provenance) and its spend(action, year, source), averaged over scenarios
+    for a robust plan. Floors that cannot be met are dropped and named in the allocation's
+    ``floors_relaxed`` attribute (min_cost needs them: it raises)."""
+    import dataclasses
+
+    from stisim.optimize.api import run
+    from stisim.optimize.iis import InfeasibleError
+
+    try:
+        ds, _ = run(cfg, portfolio, responses=responses, counterfactual=counterfactual)
+    except InfeasibleError as err:
+        if cfg.optimise.objective == "min_cost" or not len(portfolio.floors):
+            raise
+        p = dataclasses.replace(portfolio, floors=portfolio.floors.iloc[0:0])
+        ds, _ = run(cfg, p, responses=responses, counterfactual=counterfactual)
+        ds.attrs["floors_relaxed"] = str(err).splitlines()[0]
+    spend = ds["spend"]
+    if "scenario" in spend.dims:
+        spend = spend.mean("scenario")
+    spend = spend.transpose("action", "year", "source").fillna(0.0)
+    if "floors_relaxed" in ds.attrs:
+        spend.attrs["floors_relaxed"] = ds.attrs["floors_relaxed"]
+    return spend, ds
+
+
 def optimise_allocation(cfg, portfolio=None, log=None, **kwargs):
     """``stisim optimise`` as a function: :func:`stisim.optimize.api.run` with the agent
     model's business-as-usual counterfactual when ``optimise.counterfactual`` is ``abm``

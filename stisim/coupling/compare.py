@@ -106,20 +106,31 @@ def planning_counterfactual(cfg, portfolio, inputs, log=print):
     return planning_path(cfg, portfolio, inputs, log=log)
 
 
-def run_compare(cfg, responses=None, log=print, counterfactual=None) -> xr.Dataset:
+def run_compare(cfg, responses=None, log=print, counterfactual=None,
+                given: dict[str, xr.DataArray] | None = None, loaded=None) -> xr.Dataset:
     """The comparison Dataset (dims strategy, replicate, time, indicator, goal, action, year,
     source). ``counterfactual``: the optimiser's no-roadmap path (default: from
-    :func:`planning_counterfactual`)."""
+    :func:`planning_counterfactual`); ``given``: allocations made beforehand (name ->
+    spend(action, year, source)), compared after no roadmap and before the strategies of
+    ``compare.strategies`` (a strategy named in both is taken from ``given``); ``loaded``:
+    the ``(portfolio, inputs)`` of :func:`load`, when already loaded."""
     t0 = time.perf_counter()
-    portfolio, inputs = load(cfg)
+    portfolio, inputs = loaded if loaded is not None else load(cfg)
+    given = dict(given or {})
     if counterfactual is None:
         counterfactual = planning_counterfactual(cfg, portfolio, inputs, log=log)
     names, spends, allocations, notes = [], [], {}, {}
-    for name in [REFERENCE, *cfg.compare.strategies]:
+    order = [REFERENCE, *given, *[s for s in cfg.compare.strategies if s not in given]]
+    for name in order:
         if name == REFERENCE:
             spend = xr.zeros_like(portfolio.cost * portfolio.max_share).transpose(
                 "action", "year", "source")
             budgets = None
+        elif name in given:
+            spend = given[name].transpose("action", "year", "source").fillna(0.0)
+            if "floors_relaxed" in spend.attrs:
+                notes[name] = "floors relaxed: " + spend.attrs["floors_relaxed"]
+            budgets = execute(spend, portfolio, cfg).budgets
         else:
             try:
                 spend = allocate(name, portfolio, cfg, responses=responses,
@@ -237,16 +248,18 @@ def verdicts(ds: xr.Dataset) -> list[str]:
         out.append(f"best {ranked[0]} {word} second {ranked[1]} on discounted SDG-index "
                    f"points x years: paired difference {m:+.3f} (95% CI {lo:+.3f} to "
                    f"{hi:+.3f}, {n} replicates)")
-    if "optimal_sdg" in names and ds.sizes.get("replicate", 1) > 1:
-        word, m, lo, hi, n = paired(ds, "optimal_sdg", REFERENCE)
-        out.append(f"optimal_sdg {word} no_roadmap: {m:+.3f} (95% CI {lo:+.3f} to "
-                   f"{hi:+.3f}, {n} replicates)")
+    # the optimiser's plans: optimal_<objective>, and robust_<objective> (stisim plan)
+    plans = {n: OPTIMAL[n] for n in OPTIMAL if n in names}
+    plans |= {n: n.removeprefix("robust_") for n in names if n.startswith("robust_")}
+    for name in (n for n in ("optimal_sdg", "robust_sdg") if n in plans):
+        if ds.sizes.get("replicate", 1) > 1:
+            word, m, lo, hi, n = paired(ds, name, REFERENCE)
+            out.append(f"{name} {word} no_roadmap: {m:+.3f} (95% CI {lo:+.3f} to "
+                       f"{hi:+.3f}, {n} replicates)")
     if "equal_split" not in names:
         return [*out, "equal_split not compared: no verdicts against it"]
     eq = ds.sel(strategy="equal_split")
-    for name, obj in OPTIMAL.items():
-        if name not in names:
-            continue
+    for name, obj in plans.items():
         s = ds.sel(strategy=name)
         if obj == "sdg":
             word, m, lo, hi, n = paired(ds, name, "equal_split")

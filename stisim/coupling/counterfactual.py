@@ -28,27 +28,8 @@ import numpy as np
 import xarray as xr
 
 from stisim import __version__
+from stisim.coupling.runcache import environment_key
 from stisim.seeds import counterfactual_seeds
-
-NUMERIC = ("numpy", "scipy", "pandas", "xarray", "mesa", "highspy")
-
-
-def environment_key() -> dict[str, str]:
-    """What besides the config decides a cached ensemble's bits: the stisim commit (with
-    ``-dirty`` for uncommitted changes), the Python and the numeric packages' versions."""
-    import platform
-    from importlib import metadata
-
-    from stisim.dataset import git_commit
-
-    env = {"python": platform.python_version(), "stisim": git_commit()}
-    for name in NUMERIC:
-        try:
-            env[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            env[name] = "absent"
-    return env
-
 
 IRRELEVANT = ("optimise", "compare", "coupling", "sweep", "calibrate", "output")
 KEEP = ("indicator_value",)

@@ -58,6 +58,11 @@ class CouplingConfig:
     counterfactual_cache_dir: str = param(
         "outputs/cache/counterfactual", "Directory of cached business-as-usual ensembles "
         "(keyed by config hash)")
+    run_cache_dir: str | None = param(
+        None, "Directory of the run cache: every coupled agent-model run (compared "
+        "strategies, pilot batches, response ensembles) is read from it when a run with the "
+        "same inputs, allocation, seed and code was made before, and written to it otherwise "
+        "(stisim.coupling.runcache; null: no cache; `stisim plan` uses outputs/cache/runs)")
     loop_max_iterations: int = param(5, "Iterations of the closed loop", ge=1, le=50)
     loop_tolerance: float = param(0.05, "The loop stops when no action's scale changes by "
                                   "more than this", unit="scale", gt=0.0)
@@ -116,3 +121,21 @@ def _known_strategies(cfg) -> list[Problem]:
         return []
     return [Problem(f"compare.strategies[{i}]", "unknown strategy", s, ", ".join(STRATEGIES))
             for i, s in enumerate(section_.strategies) if s not in STRATEGIES]
+
+
+@section("plan")
+@dataclass
+class PlanConfig:
+    """``stisim plan``: optimise a portfolio and test the plan in the agent model."""
+
+    portfolio: str | None = param(None, "Portfolio file (YAML, XLSX, CSV table or directory) "
+                                  "or a shipped portfolio name; the country is the one the "
+                                  "portfolio names")
+    objective: str = param("sdg", "Objective of the plan: sdg (discounted weighted SDG "
+                           "progress, the objective the agent model can test), value or "
+                           "min_cost", choices=("value", "sdg", "min_cost"))
+    robust: str = param("cvar", "Robustness measure of the robust plan, made where the "
+                        "portfolio has scenarios (none: no robust plan)",
+                        choices=("none", "expected", "worst", "regret", "cvar"))
+    report: bool = param(True, "Write report.html (the guidebook's six steps) in the output "
+                         "folder")

@@ -93,18 +93,19 @@ def distinct(ranked: list[str], gains: dict[str, np.ndarray]) -> list[str]:
 
 
 def verdict_pairs(names: list[str], gains: dict[str, np.ndarray]) -> list[tuple[str, str]]:
-    """The pairs the verdicts read: the two best strategies, optimal_sdg against equal_split
-    and against no roadmap."""
+    """The pairs the verdicts read: the two best strategies, optimal_sdg (and the robust
+    plan of ``stisim plan``, robust_sdg) against equal_split and against no roadmap."""
     ranked = distinct(sorted((n for n in names if n != "no_roadmap"),
                              key=lambda n: -gains[n].mean()), gains)
     pairs = []
     if len(ranked) >= 2:
         pairs.append((ranked[0], ranked[1]))
-    if "optimal_sdg" in names:
+    for plan in ("optimal_sdg", "robust_sdg"):
+        if plan not in names:
+            continue
         for other in ("equal_split", "no_roadmap"):
-            if other in names and ("optimal_sdg", other) not in pairs \
-                    and (other, "optimal_sdg") not in pairs:
-                pairs.append(("optimal_sdg", other))
+            if other in names and (plan, other) not in pairs and (other, plan) not in pairs:
+                pairs.append((plan, other))
     return pairs
 
 

@@ -9,6 +9,9 @@ baseline, exactly what ``stisim run`` computes for the same config and seed.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 import xarray as xr
 
@@ -40,41 +43,96 @@ def scored(ds: xr.Dataset) -> xr.Dataset:
 
 def run_replicate(inputs: RunInputs, budgets: Budgets | None, seed: int) -> xr.Dataset:
     """One scored run of the allocation ``budgets`` (None: no roadmap) with ``seed``."""
-    return scored(simulate(inputs, budgets, seed=seed))
+    return run_batches(inputs, [budgets], [seed])[0].isel(replicate=0, drop=True)
 
 
 def run_replicates(inputs: RunInputs, budgets: Budgets | None, replicate_seeds_: list[int]
                    ) -> xr.Dataset:
     """One run per seed, stacked along ``replicate``."""
-    runs = [run_replicate(inputs, budgets, s) for s in replicate_seeds_]
-    return xr.concat(runs, dim="replicate", coords="minimal", compat="override").assign_coords(
-        replicate=np.arange(len(runs)))
+    return run_batches(inputs, [budgets], replicate_seeds_)[0]
 
 
-def _one(args) -> xr.Dataset:
+def _raw(args) -> xr.Dataset:
+    """One unscored run (the variables coupled drivers read)."""
+    from stisim.coupling.runcache import essential
+
     inputs, budgets, seed = args
-    return run_replicate(inputs, budgets, seed)
+    return essential(simulate(inputs, budgets, seed=seed))
+
+
+_POOL: dict[str, object] = {}
+
+
+@contextmanager
+def shared_pool(workers: int) -> Iterator[None]:
+    """Within the block, :func:`run_batches` with ``workers > 1`` uses one process pool
+    (started at its first uncached run), instead of starting one per call."""
+    _POOL.update(workers=int(workers), pool=None)
+    try:
+        yield
+    finally:
+        pool = _POOL.pop("pool", None)
+        _POOL.clear()
+        if pool is not None:
+            pool.shutdown()
+
+
+def _pool(workers: int):
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    if _POOL.get("workers") == workers:
+        if _POOL.get("pool") is None:
+            _POOL["pool"] = ProcessPoolExecutor(max_workers=workers,
+                                                mp_context=mp.get_context("spawn"))
+        return _POOL["pool"], False
+    return ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")), True
+
+
+def _execute(jobs: list, workers: int) -> list[xr.Dataset]:
+    if workers > 1 and len(jobs) > 1:
+        pool, own = _pool(workers)
+        try:
+            return list(pool.map(_raw, jobs))
+        finally:
+            if own:
+                pool.shutdown()
+    return [_raw(j) for j in jobs]
 
 
 def run_batches(inputs: RunInputs, budgets: list[Budgets | None], replicate_seeds_: list[int],
                 workers: int = 1) -> list[xr.Dataset]:
     """:func:`run_replicates` for several allocations, the runs spread over ``workers``
     processes (each run is seeded, so the result does not depend on ``workers``). Workers are
-    spawned (not forked: the parent may hold solver and BLAS threads)."""
-    jobs = [(inputs, b, s) for b in budgets for s in replicate_seeds_]
-    if workers > 1 and len(jobs) > 1:
-        import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor
+    spawned (not forked: the parent may hold solver and BLAS threads). With
+    ``coupling.run_cache_dir`` set, runs are read from and written to the run cache
+    (:mod:`stisim.coupling.runcache`) and only the missing ones are simulated."""
+    from stisim.coupling.runcache import RunCache, inputs_digest, run_key
 
-        with ProcessPoolExecutor(max_workers=workers,
-                                 mp_context=mp.get_context("spawn")) as pool:
-            done = list(pool.map(_one, jobs))
-    else:
-        done = [_one(j) for j in jobs]
+    jobs = [(inputs, b, s) for b in budgets for s in replicate_seeds_]
+    cache = RunCache.of(inputs.cfg)
+    done: list[xr.Dataset | None] = [None] * len(jobs)
+    keys: list[str] = []
+    if cache is not None:
+        base = inputs_digest(inputs)
+        keys = [run_key(inputs, b, s, base) for _, b, s in jobs]
+        done = [cache.get(k) for k in keys]
+    todo = [i for i, d in enumerate(done) if d is None]
+    for i, raw in zip(todo, _execute([jobs[i] for i in todo], workers)):
+        if cache is not None:
+            cache.put(keys[i], raw)
+        done[i] = raw
+    STATS["runs"] += len(todo)
+    STATS["cached"] += len(jobs) - len(todo)
     n = len(replicate_seeds_)
-    return [xr.concat(done[i * n:(i + 1) * n], dim="replicate", coords="minimal",
+    scored_ = [scored(d) for d in done]
+    return [xr.concat(scored_[i * n:(i + 1) * n], dim="replicate", coords="minimal",
                       compat="override").assign_coords(replicate=np.arange(n))
             for i in range(len(budgets))]
+
+
+# Runs simulated and read from the run cache in this process (progress reports).
+STATS = {"runs": 0, "cached": 0}
 
 
 def discounted_gain(index: xr.DataArray, reference: xr.DataArray, years: np.ndarray,
