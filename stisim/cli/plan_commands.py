@@ -1,5 +1,6 @@
-"""``stisim plan``: the roadmap author's loop in one command (:mod:`stisim.coupling.plan`),
-then the six-step report, in one output folder with one summary."""
+"""``stisim plan``: the roadmap author's loop in one command
+(:mod:`stisim.coupling.author_loop`), then the six-step report, in one output folder with one
+summary."""
 
 from __future__ import annotations
 
@@ -88,7 +89,7 @@ def _log(text: str) -> None:
 def plan_command(cfg: StisimConfig, run_dir: Path) -> int:
     import logging
 
-    from stisim.coupling.plan import make_plan
+    from stisim.coupling.author_loop import make_plan
     from stisim.io import write_dataset, write_text
 
     # Hydra's job logging prints INFO records; matplotlib's are not for the author
