@@ -10,12 +10,14 @@
   institutional funding (rest of the world) and contract research for firms (business).
   9.5.1 is 100 x the table's total / GDP.
 * **Instrument money by recipient**: what each instrument delivered went to firms, research
-  institutes, workers (training), infrastructure operators or the matching platform, or was
-  left unused (grants not awarded, tax credits not claimed).
+  institutes, workers (training), infrastructure operators or the matching platform (the
+  listings and brokered matches it paid for), or was left unused (grants not awarded, tax
+  credits not claimed, platform money no match could use).
 * **The check**: for every instrument and simulated year, money disbursed = delivered +
   lost in execution + not executed (national money for regional instruments that no local
   government executed); government- and foreign-funded R&D = R&D money delivered and used;
-  contract income <= what firms were willing to pay; firms' own R&D money >= 0. Relative
+  contract income <= what firms were willing to pay; firms' own R&D money >= 0; licence fees
+  firms paid through the matching platform = fees its suppliers received. Relative
   tolerance 1e-9; a violation raises :class:`MoneyNotConserved` naming instrument and year.
 """
 
@@ -95,6 +97,10 @@ def instrument_use(model, flows) -> np.ndarray:
         elif instrument == "tax_credits":
             out[k, _R["firms"]] = acc["tax_credit"]
             out[k, _R["unused"]] = money - acc["tax_credit"]
+        elif instrument == "matching_platform":
+            spent = flows.platform.spent if flows.platform is not None else 0.0
+            out[k, _R["matching_platform"]] = spent
+            out[k, _R["unused"]] = money - spent
         else:
             out[k, _R[RECIPIENT_OF[instrument]]] = money
     return out
@@ -151,5 +157,9 @@ def check_accounts(years: np.ndarray, rec: dict[str, np.ndarray], *,
         own = gerd[_P["business"], _S["business"]]
         if own < -RTOL * max(gerd[_P["business"]].sum(), 1e-300):
             problems.append(f"rd_grants, {year}: firms' own R&D money is negative ({own:.6g})")
+        paid, received = rec["licence_paid"][t], rec["licensing_payments"][t]
+        if _gap(paid, received.sum(), paid):
+            problems.append(f"matching_platform licences, {year}: firms paid {paid:.6g} "
+                            f"USD/yr but suppliers received {received.sum():.6g}")
         if problems:
             raise MoneyNotConserved("money is not conserved: " + "; ".join(problems))

@@ -178,7 +178,7 @@ def calibrate(model, cal: ModelCalibration) -> Flows:
         cfg.ministries.skills_cost * model.macro.gdp_per_capita)
     flows0 = copy.deepcopy(flows)
     flows0.collaborations[:] = 0.0
-    flows0.matches[:] = 0.0
+    flows0.platform = None
     flows.reset()
 
     # Contract research: firms' propensity to buy it so that contracts at the base year

@@ -47,3 +47,7 @@ SHOCK_KINDS: tuple[str, ...] = ("pandemic", "disaster", "funding_cut", "brain_dr
 FUNDING_STREAMS: tuple[str, ...] = ("block", "competitive", "contracts", "international")
 
 TECH_SOURCES: tuple[str, ...] = ("north_south", "south_south")
+
+# Suppliers on the technology-matching platform (stisim.agents.matching): domestic research
+# institutes, domestic frontier firms, and foreign suppliers from the North and the South.
+SUPPLIER_ORIGINS: tuple[str, ...] = ("institute", "domestic_firm", "north", "south")

@@ -25,6 +25,7 @@ def _sections() -> list[tuple[str, type]]:
     return [("firms", p.FirmsConfig), ("diffusion", p.DiffusionConfig),
             ("institutes", p.InstitutesConfig), ("ministries", p.MinistriesConfig),
             ("local_governments", p.LocalGovernmentsConfig), ("partners", p.PartnersConfig),
+            ("matching", p.MatchingConfig),
             ("regions", p.RegionsConfig), ("infrastructure", p.InfrastructureConfig),
             ("macro", p.MacroConfig), ("shocks", p.ShocksConfig),
             ("shocks.events[i]", p.ShockEvent), ("mechanisms", p.MechanismsConfig),

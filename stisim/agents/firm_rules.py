@@ -21,6 +21,7 @@ from stisim.agents.firms import (
     binned_sums,
     top_k,
 )
+from stisim.agents.matching import catch_up, platform_adoptions, settle
 from stisim.agents.rd_finance import absorb, tax_price_multiplier, tax_rate_for_budget
 from stisim.agents.registry import firm_rule
 
@@ -211,15 +212,11 @@ def rule_imitation(firms: FirmPopulation, env: FirmEnv, params=None) -> None:
     catch *= hit
     gap *= catch
     theta += gap
-    # Foreign sources: persistent trade links (trade_u below the access share) or a match.
+    # Foreign sources: persistent trade links (trade_u below the access share).
     p = firms.cfg.partners
-    matched = firms.match_left > 0
-    any_match = bool(matched.any())
     step = np.zeros(firms.size, dtype=F32)
     for k, src in enumerate(TECH_SOURCES):
         access = firms.trade_u < F32(p.transfer_access[src])
-        if any_match:
-            access |= (firms.match_src == k) & matched
         gap_f = np.maximum(F32(env.frontier[k]) - theta, F32(0.0))
         gap_f *= F32(p.appropriateness[src])
         gap_f *= access
@@ -227,6 +224,8 @@ def rule_imitation(firms: FirmPopulation, env: FirmEnv, params=None) -> None:
     step *= rel_skill
     step *= F32(f.foreign_catchup * env.dt)
     theta += step
+    # Platform matches: catch-up towards the supplier's appropriate technology.
+    catch_up(firms, env.dt)
     if f.productivity_noise > 0:
         theta += uniform_noise(rng, firms.size, f.productivity_noise * np.sqrt(env.dt))
 
@@ -299,6 +298,7 @@ def rule_adoption(firms: FirmPopulation, env: FirmEnv, params=None) -> None:
     cell_group, n_groups = group_map(firms)
     policy = firms.cfg.mechanisms.adoption_policy
     common = spontaneous_multiplier(firms) if policy else None
+    platform = bool((firms.match_left > 0).any())
     # Eligible firms per peer group from alive firms per sector-region cell.
     alive_cells = firms.stats["n_cell"]
     cell_sector = np.arange(n_cells) // firms.n_regions
@@ -342,6 +342,12 @@ def rule_adoption(firms: FirmPopulation, env: FirmEnv, params=None) -> None:
             hazard = (c.p[j] + q_cell).astype(F32).take(cell)
         new = idx[events(rng, hazard, dt)]
         adopted[new] = True
+        if policy and platform:
+            # A second, independent hazard while matched on j (attributable to the match).
+            via = platform_adoptions(firms, j, idx, dt, events)
+            adopted[via] = True
+            settle(firms, j, via, dt)
+            new = np.concatenate([new, via])
         firms.new_adoptions[j] = new.size * firms.weight / dt
         if new.size and c.gain[j]:
             firms.adopt_gain[new] += F32(c.gain[j])
@@ -458,9 +464,11 @@ def rule_entry_exit(firms: FirmPopulation, env: FirmEnv, params=None) -> None:
     firms.z[slots] = rng.standard_normal(n_in).astype(F32)
     firms.fin_u[slots] = rng.random(n_in, dtype=F32)
     firms.trade_u[slots] = rng.random(n_in, dtype=F32)
-    for name in ("rd", "grant_w", "adopt_gain", "collab", "match_left", "age", "va"):
+    for name in ("rd", "grant_w", "adopt_gain", "collab", "match_left", "match_q",
+                 "match_target", "age", "va"):
         getattr(firms, name)[slots] = 0.0
     firms.match_src[slots] = -1
+    firms.match_tech[slots] = -1
     firms.performer[slots] = False
     firms.access[slots] = False
     firms.adopted[:, slots] = False

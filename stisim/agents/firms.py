@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import mesa
 import numpy as np
 
-from stisim.agents.catalog import SECTORS, TECH_SOURCES, TECHNOLOGIES
+from stisim.agents.catalog import SECTORS, SUPPLIER_ORIGINS, TECH_SOURCES, TECHNOLOGIES
 from stisim.agents.registry import active_firm_rules, agent_type
 
 F32 = np.float32
@@ -88,6 +88,13 @@ def top_k(keys: np.ndarray, n: int) -> np.ndarray:
     return np.argpartition(-keys, n - 1)[:n]
 
 
+def platform_account() -> dict:
+    """Adoptions (technology,), licence fees paid and received by supplier origin, and
+    follow-on collaborations through the matching platform in one step (per year)."""
+    return {"adoptions": np.zeros(N_TECH), "licence_paid": 0.0,
+            "licence_received": np.zeros(len(SUPPLIER_ORIGINS)), "follow_on": 0.0}
+
+
 @dataclass
 class FirmEnv:
     """What firms see of the rest of the model during one step (rates are per year)."""
@@ -107,7 +114,7 @@ class FirmEnv:
     trained: np.ndarray | None = None  # (region,) workers trained per year
     graduates: float = 0.0  # graduates hired by firms per year
     collaborations: np.ndarray | None = None  # (region,) new collaborations per year
-    matches: np.ndarray | None = None  # (source,) new platform matches per year
+    platform: object | None = None  # the matching platform's plan of the step (PlatformPlan)
     frontier: np.ndarray | None = None  # (source,) log productivity of foreign frontiers
     coverage: np.ndarray | None = None  # (region,) 4G coverage share
     va_shock: np.ndarray | None = None  # (sector,) output multiplier
@@ -126,8 +133,6 @@ class FirmEnv:
             self.trained = z(n_regions)
         if self.collaborations is None:
             self.collaborations = z(n_regions)
-        if self.matches is None:
-            self.matches = z(len(TECH_SOURCES))
         if self.frontier is None:
             self.frontier = z(len(TECH_SOURCES))
         if self.coverage is None:
@@ -169,7 +174,8 @@ class FirmPopulation(mesa.Agent):
 
     ARRAYS = ("alive", "sector", "region", "sr", "emp", "theta", "skill", "z", "fin_u",
               "trade_u", "rd", "grant_w", "adopt_gain", "collab", "match_src", "match_left",
-              "age", "va", "performer", "access", "eligible")
+              "match_tech", "match_q", "match_target", "age", "va", "performer", "access",
+              "eligible")
 
     def __init__(self, model: mesa.Model, cfg, calib: FirmCalibration, state: dict,
                  n_regions: int):
@@ -188,6 +194,8 @@ class FirmPopulation(mesa.Agent):
         self.rd_account = {"total": 0.0, "grants": 0.0, "tax_credit": 0.0,
                            "own_before_credit": 0.0}
         self.new_adoptions = np.zeros(N_TECH)
+        # Adoptions, licence fees and follow-on through the matching platform in the step.
+        self.platform_account = platform_account()
         self.exits = 0.0
         self.entries = 0.0
         self.churn = 0.0  # employment released by net exit, share of employment per year
@@ -224,8 +232,9 @@ class FirmPopulation(mesa.Agent):
         self.env = env
         if env.collaborations.any():
             start_collaborations(self, env.collaborations, env.dt)
-        if env.matches.any():
-            make_matches(self, env.matches, env.dt)
+        self.platform_account = platform_account()
+        if env.platform is not None:
+            env.platform.make_matches(self, env.frontier, env.dt)
         self.refresh(env)
         self.rd_account["grants"] = self.rd_account["tax_credit"] = 0.0  # set by rule_rd
         for spec, params in self.rules:
@@ -295,6 +304,7 @@ class FirmPopulation(mesa.Agent):
             self.adopted = np.concatenate(
                 [self.adopted, np.zeros((N_TECH, grow), dtype=bool)], axis=1)
             self.match_src[old:] = -1
+            self.match_tech[old:] = -1
             for name in [k for k in self.extra if not k.endswith("__fill")]:
                 arr = self.extra[name]
                 new = np.full(old + grow, self.extra[name + "__fill"], dtype=arr.dtype)
@@ -343,19 +353,3 @@ def start_collaborations(firms: FirmPopulation, per_year: np.ndarray, dt: float)
         chosen = sample_by_skill(firms, cand, n)
         firms.collab[chosen] = years
 
-
-def make_matches(firms: FirmPopulation, per_year: np.ndarray, dt: float) -> None:
-    """The matching platform links ``per_year`` (source,) firms with foreign suppliers,
-    choosing firms with probability rising with absorptive capacity."""
-    rng = firms.model.rng
-    years = firms.cfg.partners.match_years
-    for k, rate in enumerate(per_year):
-        n = int(np.floor(rate * dt / firms.weight + rng.random()))
-        if n <= 0:
-            continue
-        cand = np.flatnonzero(firms.alive & (firms.match_left <= 0))
-        if cand.size == 0:
-            continue
-        chosen = sample_by_skill(firms, cand, n)
-        firms.match_src[chosen] = k
-        firms.match_left[chosen] = years

@@ -16,7 +16,6 @@ from stisim.agents.catalog import (
     EXECUTORS,
     INSTRUMENTS,
     REGIONAL_INSTRUMENTS,
-    TECH_SOURCES,
     TECHNOLOGIES,
     TECHNOLOGY_INSTRUMENTS,
 )
@@ -52,10 +51,10 @@ class Flows:
         # National money for regional instruments handed to local governments to execute.
         self.transfers = {i: np.zeros(cell_shape(i, r)) for i in REGIONAL_INSTRUMENTS}
         self.transfers_executed = dict.fromkeys(REGIONAL_INSTRUMENTS, 0.0)
-        # Requests for the firm population: collaborations to start (per region) and platform
-        # matches to make (per foreign source), per year.
+        # Requests for the firm population: collaborations to start (per region) and the
+        # matching platform's plan of the step (stisim.agents.matching.PlatformPlan).
         self.collaborations = np.zeros(r)
-        self.matches = np.zeros(len(TECH_SOURCES))
+        self.platform = None
 
     def disburse(self, instrument: str, executor: str, amount: float) -> None:
         self.disbursed[INSTRUMENTS.index(instrument), EXECUTORS.index(executor)] += amount

@@ -231,7 +231,7 @@ class InnovationSystem(mesa.Model):
             trained=trained,
             graduates=graduates,
             collaborations=f.collaborations.copy(),
-            matches=f.matches.copy(),
+            platform=f.platform,
             frontier=self.frontier(),
             coverage=self.infrastructure.coverage.copy(),
             va_shock=sh.va_shock.copy(),

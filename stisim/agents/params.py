@@ -21,6 +21,7 @@ from stisim.agents.institute_params import InstitutesConfig
 from stisim.agents.ministry_params import MinistriesConfig
 from stisim.agents.local_government_params import LocalGovernmentsConfig
 from stisim.agents.partner_params import PartnersConfig
+from stisim.agents.matching_params import MatchingConfig
 from stisim.agents.system_params import (
     BudgetEntry,
     ExtensionsConfig,
@@ -35,7 +36,8 @@ from stisim.agents.system_params import (
 
 __all__ = [
     "BudgetEntry", "DiffusionConfig", "ExtensionsConfig", "FirmsConfig", "InfrastructureConfig",
-    "InstitutesConfig", "LocalGovernmentsConfig", "MacroConfig", "MechanismsConfig",
+    "InstitutesConfig", "LocalGovernmentsConfig", "MacroConfig", "MatchingConfig",
+    "MechanismsConfig",
     "MinistriesConfig", "PartnersConfig", "PolicyConfig", "RegionsConfig", "ShockEvent",
     "ShocksConfig",
 ]

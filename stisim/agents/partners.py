@@ -1,6 +1,6 @@
 """International partners: donors and trust funds, technology sources abroad (North-South and
-South-South, with exogenously advancing frontiers) and a technology-matching platform
-between foreign suppliers and domestic users."""
+South-South, with exogenously advancing frontiers) and the two-sided technology-matching
+platform between domestic and foreign suppliers and domestic firms."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import mesa
 import numpy as np
 
 from stisim.agents.catalog import INSTRUMENTS, TECH_SOURCES, TECHNOLOGIES
+from stisim.agents.matching import plan
 from stisim.agents.policy import step_cells
 from stisim.agents.registry import agent_type
 
@@ -109,9 +110,10 @@ class TechnologySource(Partner):
 
 
 class MatchingPlatform(Partner):
-    """Technology-matching platform: matches per year from its business-as-usual volume and
-    the money delivered to it; each match links a domestic firm with a foreign supplier of
-    the source with the larger appropriate gap, giving access to it for a while."""
+    """Two-sided technology-matching platform (:mod:`stisim.agents.matching`): buys supplier
+    listings (institutes by field, domestic frontier firms, North and South suppliers) with
+    the money delivered to it and brokers the matches the rest pays for; the firm
+    population makes them."""
 
     kind = "matching_platform"
 
@@ -121,16 +123,10 @@ class MatchingPlatform(Partner):
 
     def step(self) -> None:
         m = self.model
-        p = m.cfg.partners
         money = m.flows.national("matching_platform")
-        per_year = p.platform_matches + money / (p.match_cost * m.macro.gdp_per_capita)
-        self.matches = per_year
-        if per_year <= 0:
-            return
-        sources = m.agents_of(TechnologySource)
-        gain = np.array([p.appropriateness[s.source] * max(s.level, 0.0) for s in sources])
-        split = gain / gain.sum() if gain.sum() > 0 else np.full(len(sources), 1 / len(sources))
-        m.flows.matches += per_year * split
+        pl = plan(m, money)
+        m.flows.platform = pl
+        self.matches = pl.affordable + pl.free
 
     def observe(self) -> dict[str, float]:
         return {"platform_matches": self.matches}

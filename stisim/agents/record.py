@@ -27,10 +27,12 @@ from stisim.agents.catalog import (
     INSTRUMENTS,
     SECTORS,
     SHOCK_KINDS,
+    SUPPLIER_ORIGINS,
     TECH_SOURCES,
     TECHNOLOGIES,
 )
 from stisim.agents.energy import ENERGY_USES
+from stisim.agents.firms import platform_account
 from stisim.agents.readout import (
     business_rd,
     business_researchers,
@@ -89,6 +91,10 @@ class Recorder:
             "execution_losses": (("instrument",), (len(INSTRUMENTS),)),
             "unexecuted": (("instrument",), (len(INSTRUMENTS),)),
             "shock_intensity": (("shock",), (len(SHOCK_KINDS),)),
+            "matches": (("supplier_origin", "sector"), (len(SUPPLIER_ORIGINS), s)),
+            "platform_listings": (("supplier_origin",), (len(SUPPLIER_ORIGINS),)),
+            "licensing_payments": (("supplier_origin",), (len(SUPPLIER_ORIGINS),)),
+            "matched_adoptions": (("technology",), (t,)),
         }
         for name in ("household_emissions", "gdp", "gdp_per_capita", "population",
                      "labour_force", "publications", "patents", "graduates",
@@ -96,7 +102,8 @@ class Recorder:
                      "platform_matches", "rd_performer_share", "tax_credit_rate",
                      "grid_renewable_share", "firm_entries", "firm_exits",
                      "contract_demand", "rd_tax_support", "researcher_premium",
-                     "researcher_pool", "researcher_entrants"):
+                     "researcher_pool", "researcher_entrants", "match_quality",
+                     "licence_paid", "follow_on_collaborations", "matched_firms"):
             shapes[name] = ((), ())
         self.extension_outputs = []
         for spec, _ in model.specs:
@@ -202,7 +209,7 @@ class Recorder:
         d["women_share_researchers"][k] = sum(inst.women for inst in institutes) / r_total \
             if r_total > 0 else np.nan
         d["collaborations"][k] = float((f.collab > 0).sum()) * w
-        d["platform_matches"][k] = float(flows.matches.sum())
+        self.record_platform(k, flows)
         d["rd_performer_share"][k] = float((f.performer & alive).sum()) / max(alive.sum(), 1)
         d["tax_credit_rate"][k] = f.tax_credit_rate
         d["grid_renewable_share"][k] = 100.0 * c.grid_renewable
@@ -216,6 +223,25 @@ class Recorder:
             for agent in m.agents_of(spec.cls):
                 total += float(agent.observe().get(out, 0.0))
             d[out][k] = total
+
+    def record_platform(self, k: int, flows) -> None:
+        """The matching platform's listings, matches, quality and what matches did."""
+        d = self.data
+        f = self.model.firms
+        pl = flows.platform
+        made = pl.made if pl is not None else np.zeros(d["matches"].shape[1:])
+        d["matches"][k] = made
+        d["platform_matches"][k] = float(made.sum())
+        d["platform_listings"][k] = pl.listings if pl is not None else 0.0
+        d["match_quality"][k] = pl.quality_sum / pl.n_made if pl is not None and pl.n_made \
+            else np.nan
+        acc = f.platform_account if k > 0 else platform_account()
+        d["matched_adoptions"][k] = acc["adoptions"]
+        d["licence_paid"][k] = acc["licence_paid"]
+        d["licensing_payments"][k] = acc["licence_received"]
+        d["follow_on_collaborations"][k] = acc["follow_on"]
+        d["matched_firms"][k] = float(np.count_nonzero(f.alive & (f.match_left > 0))) \
+            * f.weight
 
     def check(self) -> None:
         """The money accounts of every simulated step balance (:mod:`stisim.agents.accounts`);
@@ -246,6 +272,7 @@ class Recorder:
             "source_of_funds": list(SOURCES),
             "recipient": list(RECIPIENTS),
             "energy_use": list(ENERGY_USES),
+            "supplier_origin": list(SUPPLIER_ORIGINS),
         }
         data_vars = {name: (("time", *self.dims[name]), arr) for name, arr in
                      self.data.items()}
