@@ -62,6 +62,7 @@ class Recorder:
         shapes = {
             "indicator_value": (("indicator",), (len(self.indicators),)),
             "adoption_share": (("technology",), (t,)),
+            "adopters": (("technology",), (t,)),
             "adoption_share_region": (("technology", "region"), (t, r)),
             "new_adoptions": (("technology",), (t,)),
             "value_added": (("sector", "region"), (s, r)),
@@ -132,6 +133,7 @@ class Recorder:
             n_e = np.count_nonzero(f.eligible[j])
             n_a = np.count_nonzero(f.eligible[j] & f.adopted[j])
             d["adoption_share"][k, j] = n_a / n_e if n_e else np.nan
+            d["adopters"][k, j] = n_a * w
         d["adoption_share_region"][k] = adopt_r
         d["new_adoptions"][k] = f.new_adoptions if k > 0 else 0.0
 

@@ -87,6 +87,19 @@ def _agent(ds: xr.Dataset, name: str, agent: str) -> xr.DataArray:
     return _end(ds, name).sel(agent_type=agent)
 
 
+def _adopters(ds: xr.Dataset) -> float:
+    """Adoptions of the technologies the matching platform matches (all of them), pooled
+    over technologies: real eligible firms that have adopted, summed."""
+    return float(_end(ds, "adopters").sum("technology"))
+
+
+def _matched(ds: xr.Dataset) -> float:
+    """Adoptions attributable to platform matches over the horizon (firms)."""
+    times = ds["time"].values
+    dt = float(times[1] - times[0]) if times.size > 1 else 1.0
+    return float(ds["matched_adoptions"].isel(time=slice(1, None)).sum()) * dt
+
+
 # Mechanism outcomes read at the end year besides the SDG indicators: name -> (unit,
 # description, reader). A reader that finds its variables missing gives NaN.
 OUTCOMES: dict[str, tuple[str, str, Callable[[xr.Dataset], float]]] = {
@@ -129,6 +142,17 @@ OUTCOMES: dict[str, tuple[str, str, Callable[[xr.Dataset], float]]] = {
         )
         for t in TECHNOLOGIES
     },
+    "matched_technology_adopters": (
+        "firms",
+        "Adoptions of the technologies the matching platform matches, pooled over "
+        "technologies (adoption share x eligible firms)",
+        _adopters,
+    ),
+    "matched_adoptions": (
+        "firms",
+        "Adoptions attributable to matching-platform matches over the horizon",
+        _matched,
+    ),
     "collaborations": (
         "per year",
         "Institute-firm collaborations",

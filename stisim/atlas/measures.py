@@ -29,7 +29,7 @@ PURPOSES: dict[str, tuple[str, ...]] = {
     "tax_credits": ("9.5.1",),
     "procurement": ("business_rd",),
     "tto_support": ("collaborations",),
-    "matching_platform": ("adoption_share.mean",),
+    "matching_platform": ("matched_technology_adopters",),
     "skills": ("skilled_share",),
     "infrastructure_broadband": ("17.8.1", "9.c.1"),
     "infrastructure_energy": ("7.1.1", "7.2.1"),
