@@ -29,6 +29,16 @@ def _file_mode() -> int:
 FILE_MODE = _file_mode()  # what open() gives a new file under this process's umask
 
 
+def shown(path: str | os.PathLike) -> str:
+    """``path`` as a user should see it: relative to the working directory when inside it
+    (``outputs/runs/...``, as the docs show), else absolute."""
+    p = Path(path)
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(p)
+
+
 @contextmanager
 def atomic_path(path: str | os.PathLike, *, directory: bool = False) -> Iterator[Path]:
     """A temporary sibling of ``path`` to write; renamed to ``path`` when the block ends

@@ -41,3 +41,14 @@ def test_text_and_bytes_writers_are_atomic(tmp_path):
     assert sorted(p.name for p in path.parent.iterdir()) == ["a.txt"]  # no temporary left
     write_bytes(path, b"two")
     assert path.read_bytes() == b"two"
+
+
+def test_paths_are_shown_relative_to_the_working_directory(tmp_path, monkeypatch):
+    from stisim.io import shown
+
+    monkeypatch.chdir(tmp_path)
+    inside = tmp_path / "outputs" / "runs" / "run.nc"
+    assert shown(inside) == "outputs/runs/run.nc"  # as the docs show it
+    assert shown("outputs/x.nc") == "outputs/x.nc"
+    elsewhere = tmp_path.parent / "elsewhere.nc"
+    assert shown(elsewhere) == str(elsewhere)

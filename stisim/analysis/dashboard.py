@@ -190,10 +190,9 @@ class Dashboard:
 
     @staticmethod
     def _label(path: Path) -> str:
-        try:
-            return str(path.resolve().relative_to(Path.cwd()))
-        except ValueError:
-            return str(path)
+        from stisim.io import shown
+
+        return shown(path)
 
     def _say(self, text: str) -> None:
         self.message.object = md_text(text, keep_code=True)

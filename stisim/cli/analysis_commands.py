@@ -29,6 +29,7 @@ def _indicators(text: str | None) -> tuple[str, ...]:
 @command("report", "write a self-contained HTML roadmap report (the guidebook's six steps)")
 def report_command(argv: list[str]) -> int:
     from stisim.analysis.report import ReportOptions, write_report
+    from stisim.io import shown
 
     parser = simple_parser("report", "Write a self-contained HTML report in the six steps of "
                            "the STI for SDGs roadmap guidebook for a run, comparison, sweep or "
@@ -50,7 +51,7 @@ def report_command(argv: list[str]) -> int:
     options = ReportOptions(condition=args.condition, output=args.outcome, case=args.case,
                             indicators=_indicators(args.indicators), title=args.title)
     path = write_report(args.path, args.output, options)
-    print(f"wrote {path}")
+    print(f"wrote {shown(path)}")
     return 0
 
 
@@ -90,7 +91,7 @@ def sensitivity_command(argv: list[str]) -> int:
 
     from stisim.analysis.datasets import load_results
     from stisim.analysis.sensitivity import METHODS, SampleSizeWarning, ranking, sensitivity
-    from stisim.io import write_dataset
+    from stisim.io import shown, write_dataset
     from stisim.summary import table
 
     parser = simple_parser("sensitivity", "Global sensitivity of a sweep outcome to its "
@@ -131,13 +132,13 @@ def sensitivity_command(argv: list[str]) -> int:
     for p, why in json.loads(result.attrs.get("not_computed", "{}")).items():
         print(f"n/a {p}: not computed: {why}")
     if args.output:
-        print(f"wrote {write_dataset(result, args.output)}")
+        print(f"wrote {shown(write_dataset(result, args.output))}")
     if args.plot:
         from stisim.analysis import sweep_plots
 
         Path(args.plot).parent.mkdir(parents=True, exist_ok=True)
         sweep_plots.tornado(result).savefig(args.plot)
-        print(f"wrote {args.plot}")
+        print(f"wrote {shown(args.plot)}")
     return 0
 
 
@@ -145,7 +146,7 @@ def sensitivity_command(argv: list[str]) -> int:
 def discover_command(argv: list[str]) -> int:
     from stisim.analysis.datasets import load_results
     from stisim.analysis.discovery import cart, prim
-    from stisim.io import write_dataset
+    from stisim.io import shown, write_dataset
     from stisim.summary import table
 
     parser = simple_parser("discover", "Find the regions of a sweep's parameter space where a "
@@ -194,7 +195,7 @@ def discover_command(argv: list[str]) -> int:
     else:
         print(a.get("note", "no box found"))
     if args.output:
-        print(f"wrote {write_dataset(result, args.output)}")
+        print(f"wrote {shown(write_dataset(result, args.output))}")
     if args.plot:
         import sys
 
@@ -208,5 +209,5 @@ def discover_command(argv: list[str]) -> int:
                sweep_plots.prim_tradeoff)(result)
         Path(args.plot).parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(args.plot)
-        print(f"wrote {args.plot}")
+        print(f"wrote {shown(args.plot)}")
     return 0

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # the config machinery is loaded by the command that runs
 )
 def atlas_command(cfg: StisimConfig, run_dir: Path) -> int:
     from stisim.atlas import format_table, run_atlas
-    from stisim.io import write_dataset
+    from stisim.io import shown, write_dataset
 
     a = cfg.atlas
     runs = a.replicates * (1 + len(a.instruments) * len(a.doses))
@@ -43,5 +43,5 @@ def atlas_command(cfg: StisimConfig, run_dir: Path) -> int:
         fig.savefig(path, dpi=100, bbox_inches="tight")
         written.append(path)
     for path in written:
-        print(f"wrote {path}")
+        print(f"wrote {shown(path)}")
     return 0

@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # the config machinery is loaded by the command that runs
          "progress bar)", config_name="calibrate")
 def calibrate_command(cfg: StisimConfig, run_dir: Path) -> int:
     from stisim.calibrate import fit_table, run_calibration
+    from stisim.io import shown
 
     out = run_calibration(cfg, run_dir)
     r = out.result
@@ -33,11 +34,11 @@ def calibrate_command(cfg: StisimConfig, run_dir: Path) -> int:
         print("note: the fit is worse than the uncalibrated model (budget too small? raise "
               "calibrate.max_evals)\n")
     print(fit_table(r))
-    print(f"\nwrote {out.dataset_path}")
+    print(f"\nwrote {shown(out.dataset_path)}")
     if out.scenario_path is not None:
         from stisim.data import countries
 
         slug = countries().loc[cfg.country.m49, "slug"]
-        print(f"wrote {out.scenario_path}\nuse it with: stisim run country={slug} "
+        print(f"wrote {shown(out.scenario_path)}\nuse it with: stisim run country={slug} "
               f"scenario={out.scenario_name}")
     return 0

@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # the config machinery is loaded by the command that runs
 def compare_command(cfg: StisimConfig, run_dir: Path) -> int:
     from stisim.coupling import compare as cmp
     from stisim.coupling.abm_responses import responses_for
-    from stisim.io import write_dataset
+    from stisim.io import shown, write_dataset
 
     run_dir.mkdir(parents=True, exist_ok=True)
     portfolio, inputs = cmp.load(cfg)
@@ -61,7 +61,7 @@ def compare_command(cfg: StisimConfig, run_dir: Path) -> int:
     if cfg.compare.plot:
         written.append(_plot(ds, run_dir / "compare.png"))
     for path in written:
-        print(f"wrote {path}")
+        print(f"wrote {shown(path)}")
     return 0
 
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # the config machinery is loaded by the command that runs
          "(Pyomo + HiGHS)", config_name="optimise")
 def optimise_command(cfg: StisimConfig, run_dir: Path) -> int:
     from stisim.coupling.bridge import optimise_allocation
-    from stisim.io import write_dataset
+    from stisim.io import shown, write_dataset
     from stisim.optimize.pareto import pareto_front
     from stisim.optimize.results import allocation_table
     from stisim.summary import table
@@ -41,5 +41,5 @@ def optimise_command(cfg: StisimConfig, run_dir: Path) -> int:
         print(table(rows, ["point", front.attrs["primary"], front.attrs["secondary"],
                            "funded actions"]))
     for path in written:
-        print(f"wrote {path}")
+        print(f"wrote {shown(path)}")
     return 0

@@ -13,7 +13,7 @@ if TYPE_CHECKING:  # the config machinery is loaded by the command that runs
 
 @command("run", "simulate one scenario for one country (Hydra overrides, -m)", config_name="run")
 def run_command(cfg: StisimConfig, run_dir: Path) -> int:
-    from stisim.io import write_dataset
+    from stisim.io import shown, write_dataset
     from stisim.pipeline import run
     from stisim.summary import run_summary
 
@@ -21,7 +21,7 @@ def run_command(cfg: StisimConfig, run_dir: Path) -> int:
     path = write_dataset(ds, run_dir / cfg.output.filename, cfg.output.format)
     if cfg.output.summary:
         print(run_summary(ds))
-    print(f"\nwrote {path}")
+    print(f"\nwrote {shown(path)}")
     return 0
 
 

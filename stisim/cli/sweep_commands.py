@@ -18,13 +18,14 @@ if TYPE_CHECKING:  # the config machinery is loaded by the command that runs
 def sweep_command(cfg: StisimConfig, run_dir: Path) -> int:
     from hydra.core.hydra_config import HydraConfig
 
+    from stisim.io import shown
     from stisim.sweep.runner import run_sweep
 
     overrides = list(HydraConfig.get().overrides.task)
     try:
         result = run_sweep(cfg, overrides=overrides, directory=run_dir)
     except KeyboardInterrupt:
-        print(f"\nstisim sweep: interrupted; finished runs are kept in {run_dir}; run the "
+        print(f"\nstisim sweep: interrupted; finished runs are kept in {shown(run_dir)}; run the "
               "same command again to resume", file=sys.stderr)
         return 130
     print(result.summary())

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from stisim.errors import DataError
+from stisim.io import shown
 from stisim.sweep.assemble import STATUS_FAILED, STATUS_OK, Cell, assemble, read_run
 from stisim.sweep.batch import RESERVED_DIMS, describe
 
@@ -47,7 +48,7 @@ class CollectResult:
     def summary(self) -> str:
         text = (f"collected {self.jobs} jobs: {self.runs} runs x {self.replicates} "
                 f"replicate(s), {self.failed} without output; coordinates on run: "
-                f"{', '.join(self.coords) or '(none)'}\nwrote {self.output}")
+                f"{', '.join(self.coords) or '(none)'}\nwrote {shown(self.output)}")
         return text
 
 

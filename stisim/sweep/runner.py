@@ -31,6 +31,7 @@ import xarray as xr
 import yaml
 
 from stisim.config.validate import StisimConfig
+from stisim.io import shown
 from stisim.sweep.assemble import STATUS_FAILED, STATUS_OK, Cell, assemble, json_attr
 from stisim.sweep.batch import Batch
 from stisim.sweep.executors import Executor, make_executor
@@ -89,9 +90,9 @@ class SweepResult:
                  + (f", {self.corrupt} corrupt recomputed" if self.corrupt else "") + ")"]
         if self.failed:
             lines.append(f"  failed runs: see run_error in the dataset, "
-                         f"{self.directory / 'sweep.log'} and manifest.jsonl")
+                         f"{shown(self.directory / 'sweep.log')} and manifest.jsonl")
         if self.output is not None:
-            lines.append(f"  assembled in {self.assemble_seconds:.1f} s: {self.output}")
+            lines.append(f"  assembled in {self.assemble_seconds:.1f} s: {shown(self.output)}")
         return "\n".join(lines)
 
 
