@@ -101,6 +101,14 @@ def _latest(long: pd.DataFrame, base_year: int) -> pd.DataFrame:
 
 
 @cache
+def _latest_of_all(base_year: int) -> pd.DataFrame:
+    """The latest observation of every indicator and country in the imputation window (the
+    pool of regional medians; the same for every country, so computed once per base year)."""
+    long = _long_series()
+    return _latest(long[long.m49.isin(data.countries().index)], base_year)
+
+
+@cache
 def load_baseline(m49: int, base_year: int) -> Baseline:
     """The baseline of country ``m49`` at ``base_year`` for every registry indicator.
 
@@ -114,7 +122,7 @@ def load_baseline(m49: int, base_year: int) -> Baseline:
     long = _long_series()
     own = long[long.m49 == m49]
     mine = own[own.year <= base_year]
-    latest_all = _latest(long[long.m49.isin(table.index)], base_year)
+    latest_all = _latest_of_all(base_year)
 
     values, years, imputed, method = {}, {}, {}, {}
     for code in reg.index:

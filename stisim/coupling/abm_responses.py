@@ -42,7 +42,7 @@ from scipy.optimize import lsq_linear
 from stisim import __version__
 from stisim.coupling import replicates as sm
 from stisim.coupling.execute import execute, mechanism, without_mechanism
-from stisim.coupling.strategies import spend_of_scales
+from stisim.coupling.strategies import financing, spend_of_scales
 from stisim.data.indicators import registry
 from stisim.io import atomic_path
 from stisim.seeds import response_seeds
@@ -134,8 +134,9 @@ def estimate_table(cfg, portfolio, inputs, log=None) -> pd.DataFrame:
     levels = sorted(float(m) for m in c.response_levels if m > 0)
     own = [a for a in portfolio.actions.index
            if mechanism(str(portfolio.actions.loc[a, "instrument"]))[0] == "own"]
-    budgets = [None] + [execute(spend_of_scales(portfolio, pd.Series({a: m})), portfolio,
-                                cfg).budgets for a in own for m in levels]
+    _, shares = financing(portfolio)
+    budgets = [None] + [execute(spend_of_scales(portfolio, pd.Series({a: m}), shares),
+                                portfolio, cfg).budgets for a in own for m in levels]
     # every run of the ensemble in one batch: spread over compare.workers, each one read from
     # the run cache when it holds it
     runs = sm.run_batches(inputs, budgets, seeds, int(cfg.compare.workers))

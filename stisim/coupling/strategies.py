@@ -76,9 +76,12 @@ def financing(portfolio) -> tuple[xr.DataArray, xr.DataArray]:
             xr.DataArray(shares, dims=("action", "source"), coords=ms.coords))
 
 
-def spend_of_scales(portfolio, scale: pd.Series) -> xr.DataArray:
-    """spend(action, year, source) of given scales under the default financing rule."""
-    _, shares = financing(portfolio)
+def spend_of_scales(portfolio, scale: pd.Series, shares: xr.DataArray | None = None
+                    ) -> xr.DataArray:
+    """spend(action, year, source) of given scales under the default financing rule
+    (``shares``: ``financing(portfolio)[1]``, when already computed)."""
+    if shares is None:
+        _, shares = financing(portfolio)
     s = xr.DataArray(scale.reindex(portfolio.cost["action"].values).fillna(0.0).to_numpy(),
                      dims="action", coords={"action": portfolio.cost["action"]})
     out = (portfolio.cost * s) * shares
