@@ -81,7 +81,9 @@ def make_plan(cfg, portfolio=None, log: Callable[[str], None] = print,
     inputs = build(cfg)
     objective = str(cfg.plan.objective)
     workers = int(cfg.compare.workers)
-    with sm.shared_pool(workers):
+    # the workers start (and import the model) while the parent works: the first runs
+    # needed are the response ensembles', after the counterfactual
+    with sm.shared_pool(workers, warm=True):
         stage("counterfactual")
         cf = None
         if needed(portfolio, cfg.optimise) or objective != "value":

@@ -63,11 +63,22 @@ def _raw(args) -> xr.Dataset:
 _POOL: dict[str, object] = {}
 
 
+def _warm() -> None:
+    """Import what a run needs (a worker's start-up, done while the parent works)."""
+    import stisim.agents.model  # noqa: F401
+    import stisim.sdg.interlinkages  # noqa: F401
+
+
 @contextmanager
-def shared_pool(workers: int) -> Iterator[None]:
+def shared_pool(workers: int, warm: bool = False) -> Iterator[None]:
     """Within the block, :func:`run_batches` with ``workers > 1`` uses one process pool
-    (started at its first uncached run), instead of starting one per call."""
+    instead of starting one per call. It starts at the first uncached run, or at once with
+    ``warm`` (the workers then import the model while the parent optimises)."""
     _POOL.update(workers=int(workers), pool=None)
+    if warm and workers > 1:
+        pool, _ = _pool(int(workers))
+        for _ in range(int(workers)):
+            pool.submit(_warm)
     try:
         yield
     finally:
