@@ -65,7 +65,7 @@ _POOL: dict[str, object] = {}
 
 def _warm() -> None:
     """Import what a run needs (a worker's start-up, done while the parent works)."""
-    import stisim.agents.model  # noqa: F401
+    import stisim.agents.model
     import stisim.sdg.interlinkages  # noqa: F401
 
 
