@@ -240,8 +240,8 @@ class DiffusionConfig:
         1.0, "Relative increase of p for firms collaborating with a research institute",
         unit="ratio", ge=0.0, le=20.0, source=ASSUMPTION)
     platform_boost: float = param(
-        3.0, "Relative increase of p while a firm is matched with a foreign supplier by the "
-        "technology-matching platform",
+        3.0, "Relative increase of p of every technology while a firm has a platform match "
+        "(exposure; the matched technology also gets matching.adoption_rate x quality)",
         unit="ratio", ge=0.0, le=50.0, source=ASSUMPTION)
     max_boost_rate: float = param(2.0, "Cap on the subsidy-driven increase of the "
                                   "spontaneous term", unit="1/year", gt=0.0, le=50.0,

@@ -21,7 +21,7 @@ from stisim.agents.firms import (
     binned_sums,
     top_k,
 )
-from stisim.agents.matching import catch_up, platform_adoptions, settle
+from stisim.agents.matching import catch_up, platform_adoptions, settle, shadow_step
 from stisim.agents.rd_finance import absorb, tax_price_multiplier, tax_rate_for_budget
 from stisim.agents.registry import firm_rule
 
@@ -298,7 +298,7 @@ def rule_adoption(firms: FirmPopulation, env: FirmEnv, params=None) -> None:
     cell_group, n_groups = group_map(firms)
     policy = firms.cfg.mechanisms.adoption_policy
     common = spontaneous_multiplier(firms) if policy else None
-    platform = bool((firms.match_left > 0).any())
+    platform = bool((firms.match_left > 0).any() or firms.shadow.any())
     # Eligible firms per peer group from alive firms per sector-region cell.
     alive_cells = firms.stats["n_cell"]
     cell_sector = np.arange(n_cells) // firms.n_regions
@@ -343,6 +343,8 @@ def rule_adoption(firms: FirmPopulation, env: FirmEnv, params=None) -> None:
         new = idx[events(rng, hazard, dt)]
         adopted[new] = True
         if policy and platform:
+            if firms.shadow[j].any():
+                shadow_step(firms, j, dt, events, scale, add, q_cell, common)
             # A second, independent hazard while matched on j (attributable to the match).
             via = platform_adoptions(firms, j, idx, dt, events)
             adopted[via] = True
@@ -472,5 +474,6 @@ def rule_entry_exit(firms: FirmPopulation, env: FirmEnv, params=None) -> None:
     firms.performer[slots] = False
     firms.access[slots] = False
     firms.adopted[:, slots] = False
+    firms.shadow[:, slots] = False
     for name in [k for k in firms.extra if not k.endswith("__fill")]:
         firms.extra[name][slots] = firms.extra[name + "__fill"]

@@ -203,6 +203,9 @@ class FirmPopulation(mesa.Agent):
         self.env = FirmEnv(t=0.0, dt=1.0).fill(n_regions)
         # (technology, firm): eligible for the technology and alive; set by refresh().
         self.eligible = np.zeros((N_TECH, self.size), dtype=bool)
+        # (technology, firm): adopted through a platform match, and its own hazard has not
+        # fired since (stisim.agents.matching.shadow_step): adopters attributable to matches.
+        self.shadow = np.zeros((N_TECH, self.size), dtype=bool)
 
     # -- structure ------------------------------------------------------------------------
     @classmethod
@@ -303,6 +306,8 @@ class FirmPopulation(mesa.Agent):
                 setattr(self, name, new)
             self.adopted = np.concatenate(
                 [self.adopted, np.zeros((N_TECH, grow), dtype=bool)], axis=1)
+            self.shadow = np.concatenate(
+                [self.shadow, np.zeros((N_TECH, grow), dtype=bool)], axis=1)
             self.match_src[old:] = -1
             self.match_tech[old:] = -1
             for name in [k for k in self.extra if not k.endswith("__fill")]:

@@ -224,6 +224,22 @@ def platform_adoptions(firms: FirmPopulation, j: int, idx: np.ndarray, dt: float
     return cand[events(firms.model.rng, rate, dt)]
 
 
+def shadow_step(firms: FirmPopulation, j: int, dt: float, events, scale: np.ndarray,
+                add: np.ndarray, q_cell: np.ndarray, common: np.ndarray) -> None:
+    """The counterfactual of adoptions through matches: a firm that adopted ``j`` through a
+    match keeps drawing its own adoption hazard (the Bass hazard it would face as a
+    non-adopter: ``scale`` x ``common`` + ``add`` + ``q_cell`` of its cell); once it fires,
+    the firm would have adopted by now anyway and leaves ``firms.shadow``. Exited firms
+    leave too. (Direct effect only: the extra adopters' pull on their peers is not counted.)"""
+    firms.shadow[j] &= firms.alive
+    s = np.flatnonzero(firms.shadow[j])
+    if s.size == 0:
+        return
+    cell = firms.sr[s]
+    rate = scale.take(cell) * common[s] + add.take(cell) + q_cell.astype(F32).take(cell)
+    firms.shadow[j, s[events(firms.model.rng, rate, dt)]] = False
+
+
 def settle(firms: FirmPopulation, j: int, hit: np.ndarray, dt: float) -> None:
     """Licence fees and follow-on collaboration of adoptions ``hit`` of technology ``j``
     through the platform; recorded in ``firms.platform_account`` (per year)."""
@@ -234,6 +250,7 @@ def settle(firms: FirmPopulation, j: int, hit: np.ndarray, dt: float) -> None:
     acc = firms.platform_account
     w = firms.weight
     acc["adoptions"][j] += hit.size * w / dt
+    firms.shadow[j, hit] = True
     origin = firms.match_src[hit].astype(np.intp)
     gain = float(np.expm1(firms.calib.gain[j]))
     fee = p.royalty_share * gain * p.licence_years * firms.va[hit].astype(np.float64) * w / dt

@@ -57,12 +57,18 @@ class PartnersConfig:
         "Share of firms with access to each foreign source per year (imports, FDI, licences)",
         unit="fraction/year", source="assumption; each entry x0.5-x1.5" + TRIED)
     platform_matches: float = param(
-        0.0, "Business-as-usual matches per year made by the technology-matching platform",
+        0.0, "Business-as-usual matches per year made by the technology-matching platform "
+        "(outside the instrument money, with a listing each)",
         unit="firms/year", ge=0.0, source=ASSUMPTION)
-    match_cost: float = param(2.0, "Cost of one platform match", unit="GDP per capita",
-                              gt=0.0, le=1000.0, source=ASSUMPTION)
-    match_years: float = param(2.0, "Years a match gives access to a foreign source",
-                               unit="year", gt=0.0, le=20.0, source=ASSUMPTION)
+    match_cost: float = param(2.0, "Cost of brokering one platform match (on top of the "
+                              "listings, section matching)", unit="GDP per capita",
+                              gt=0.0, le=1000.0, source=ASSUMPTION + "; range 1-4 "
+                              "(docs/model.md, 7.5.1)")
+    match_years: float = param(2.0, "Years a platform match lasts (its adoption hazard and "
+                               "catch-up)", unit="year", gt=0.0, le=20.0,
+                               source="assumption; voucher effects fade within about a year "
+                               "without follow-on (Bakhshi et al. 2015, Research Policy "
+                               "44(8):1462-1472)")
 
 
 @check

@@ -96,6 +96,7 @@ class Recorder:
             "platform_listings": (("supplier_origin",), (len(SUPPLIER_ORIGINS),)),
             "licensing_payments": (("supplier_origin",), (len(SUPPLIER_ORIGINS),)),
             "matched_adoptions": (("technology",), (t,)),
+            "matched_adopters": (("technology",), (t,)),
         }
         for name in ("household_emissions", "gdp", "gdp_per_capita", "population",
                      "labour_force", "publications", "patents", "graduates",
@@ -239,6 +240,7 @@ class Recorder:
             else np.nan
         acc = f.platform_account if k > 0 else platform_account()
         d["matched_adoptions"][k] = acc["adoptions"]
+        d["matched_adopters"][k] = (f.shadow & f.alive).sum(axis=1) * f.weight
         d["licence_paid"][k] = acc["licence_paid"]
         d["licensing_payments"][k] = acc["licence_received"]
         d["follow_on_collaborations"][k] = acc["follow_on"]

@@ -148,6 +148,12 @@ OUTCOMES: dict[str, tuple[str, str, Callable[[xr.Dataset], float]]] = {
         "technologies (adoption share x eligible firms)",
         _adopters,
     ),
+    "matched_adopters": (
+        "firms",
+        "Adopters at the end year attributable to matching-platform matches (adopted "
+        "through a match, would not have adopted yet on their own hazard)",
+        lambda ds: float(_end(ds, "matched_adopters").sum("technology")),
+    ),
     "matched_adoptions": (
         "firms",
         "Adoptions attributable to matching-platform matches over the horizon",

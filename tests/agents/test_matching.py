@@ -18,7 +18,7 @@ from stisim.pipeline import build
 
 SMALL = ["firms.count=3000", "institutes.count=6"]
 PLATFORM_VARS = ("matches", "platform_matches", "platform_listings", "match_quality",
-                 "matched_adoptions", "licensing_payments", "licence_paid",
+                 "matched_adoptions", "matched_adopters", "licensing_payments", "licence_paid",
                  "follow_on_collaborations", "matched_firms")
 
 
@@ -75,10 +75,16 @@ def test_matches_raise_adoption_and_pay_licences(kenya):
     assert float(via.sum()) > 0
     assert np.all(via <= later["new_adoptions"] + 1e-6)
     assert float(later["licence_paid"].sum()) > 0
+    # Attributable adopters: a stock no larger than the adoptions through matches so far.
+    held = later["matched_adopters"].sum("technology")
+    assert float(held.isel(time=-1)) > 0
+    dt = float(ds["time"][1] - ds["time"][0])
+    assert np.all(held <= via.sum("technology").cumsum("time") * dt + 1e-6)
     bau = build_model(inputs).run().recorder.dataset().isel(time=slice(1, None))
     assert float(bau["platform_matches"].sum()) == 0.0
     assert float(bau["matched_adoptions"].sum()) == 0.0
     assert float(bau["licence_paid"].sum()) == 0.0
+    assert float(bau["matched_adopters"].sum()) == 0.0
 
 
 def test_adoption_effect_has_the_right_sign_and_vanishes_without_it():
