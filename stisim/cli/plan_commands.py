@@ -53,7 +53,7 @@ def prepare(argv: list[str]) -> list[str]:
                                        None, "a country in the portfolio, or country=NAME")])
         return argv
     if country is None:
-        return [*argv, f"country={int(portfolio.country_m49)}"]
+        return [f"country={int(portfolio.country_m49)}", *argv]  # before any flag
     given = _m49(country)
     if given is not None and given != int(portfolio.country_m49):
         raise ConfigError([Problem("country", f"the portfolio is for "

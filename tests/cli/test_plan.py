@@ -106,3 +106,9 @@ def test_plan_help_names_its_options_and_examples(capsys):
     out = capsys.readouterr().out
     assert "stisim plan portfolio=kenya" in out and "plan.robust" in out
     assert "compare.max_replicates" in out
+
+
+def test_plan_cfg_job_shows_the_portfolios_country(capsys):
+    assert main(["plan", "portfolio=serbia", "--cfg", "job"]) == 0
+    out = capsys.readouterr().out
+    assert "name: Serbia" in out and "portfolio: serbia" in out
