@@ -12,7 +12,8 @@
 * **Instrument money by recipient**: what each instrument delivered went to firms, research
   institutes, workers (training), infrastructure operators or the matching platform (the
   listings and brokered matches it paid for), or was left unused (grants not awarded, tax
-  credits not claimed, platform money no match could use).
+  credits not claimed, platform money no match could use, institutes' funding beyond their
+  research capacity, returned to its funder).
 * **The check**: for every instrument and simulated year, money disbursed = delivered +
   lost in execution + not executed (national money for regional instruments that no local
   government executed); government- and foreign-funded R&D = R&D money delivered and used;
@@ -87,13 +88,18 @@ def instrument_use(model, flows) -> np.ndarray:
     out = np.zeros((len(INSTRUMENTS), len(RECIPIENTS)))
     delivered = flows.delivered_by.sum(axis=1)
     acc = model.firms.rd_account
+    unspent = institutes_unspent(model)
     for instrument, k in _I.items():
         money = float(delivered[k])
         if instrument == "rd_grants":
             to_firms = money * model.cfg.ministries.grant_share_firms
             out[k, _R["firms"]] = acc["grants"]
-            out[k, _R["unused"]] = to_firms - acc["grants"]
-            out[k, _R["research_institutes"]] = money - to_firms
+            out[k, _R["unused"]] = to_firms - acc["grants"] + unspent["competitive"]
+            out[k, _R["research_institutes"]] = money - to_firms - unspent["competitive"]
+        elif instrument == "institutional_funding":
+            returned = unspent["block"] + unspent["international"]
+            out[k, _R["research_institutes"]] = money - returned
+            out[k, _R["unused"]] = returned
         elif instrument == "tax_credits":
             out[k, _R["firms"]] = acc["tax_credit"]
             out[k, _R["unused"]] = money - acc["tax_credit"]
@@ -103,6 +109,16 @@ def instrument_use(model, flows) -> np.ndarray:
             out[k, _R["unused"]] = money - spent
         else:
             out[k, _R[RECIPIENT_OF[instrument]]] = money
+    return out
+
+
+def institutes_unspent(model) -> dict[str, float]:
+    """Money institutes received in the step but did not spend (beyond their research
+    capacity), by stream, USD per year."""
+    out = {"block": 0.0, "competitive": 0.0, "international": 0.0}
+    for inst in model.research_institutes:
+        for stream, value in inst.unspent.items():
+            out[stream] += value
     return out
 
 

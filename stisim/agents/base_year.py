@@ -233,5 +233,6 @@ def calibrate(model, cal: ModelCalibration) -> Flows:
                                                                        1e-12)
         inst.collaborations = float(table["contracts"][k]) / cal.collaboration_cost0
         inst.contract_demand = float(table["demand"][k])
+        inst.capacity = (1.0 + cfg.institutes.capacity_headroom) * sum(inst.funding.values())
     model.step_cache.clear()
     return flows0

@@ -110,6 +110,23 @@ class InstitutesConfig:
         source="assumption: about one third of revenue from industry contracts, the "
                "Fraunhofer-Gesellschaft funding model's target for applied research "
                "(range tried 0.2-0.5)")
+    capacity_headroom: float = param(
+        0.1, "Research capacity an institute holds beyond its funding: the R&D its "
+        "researchers, equipment and management could perform above what it receives (spare "
+        "capacity; the base-year capacity is (1 + headroom) x base-year funding)",
+        unit="fraction", ge=0.0, le=5.0,
+        source="assumption (institutes run close to capacity; range tried 0-0.3)")
+    capacity_growth_max: float = param(
+        0.2, "Fastest relative growth of an institute's research capacity (recruiting, "
+        "equipping and managing new research) at the base-year researcher premium; a tighter "
+        "researcher market (premium w > 1) slows it to capacity_growth_max / w. Money beyond "
+        "capacity is not spent and returns to its funder", unit="1/year", gt=0.0, le=5.0,
+        source="assumption informed by the fastest sustained expansion of a national R&D "
+               "system on record, China's GERD at about 20 %/yr in real terms 1998-2012 "
+               "(OECD Main Science and Technology Indicators), and by the limits of research "
+               "capacity in developing countries (Cirera & Maloney 2017, The Innovation "
+               "Paradox, World Bank; Goni & Maloney 2017, Eur. Econ. Rev. 94:126-147); "
+               "range tried 0.1-0.3")
     tto_depreciation: float = param(
         0.2, "Speed at which technology-transfer capacity follows technology-transfer "
         "support (and decays without it)", unit="1/year", ge=0.0, le=5.0, source=ASSUMPTION)

@@ -6,6 +6,14 @@ number towards what funding pays for, loses researchers abroad at a rate that ri
 funding per researcher falls (brain drain), publishes and patents, supplies graduates to
 firms, and does contract research for firms.
 
+Research capacity bounds what an institute can spend: the R&D its researchers, equipment and
+management can perform in a year. It starts at ``(1 + capacity_headroom)`` x base-year
+funding; each step it moves towards ``(1 + capacity_headroom)`` x the money received, down at
+the hiring rate and up by at most ``capacity_growth_max / w`` a year (``w``: the researcher
+wage premium of the last step); money beyond it is not spent and returns to its funder
+(``institute_unspent``, recipient ``unused`` in the accounts), so a jump in R&D money raises
+R&D with diminishing returns until capacity catches up.
+
 Contract research is demand-driven: firms buy it out of their own R&D budgets (a propensity
 calibrated at the base year times business R&D); technology-transfer support raises that
 demand with a saturating gain (at most ``contract_tto_max_gain``), and an institute takes on
@@ -20,6 +28,10 @@ import numpy as np
 
 from stisim.agents.catalog import FUNDING_STREAMS
 from stisim.agents.registry import agent_type
+
+# Streams an institute may leave unspent when they exceed its capacity (contracts are paid
+# for work done, so they are never unspent).
+UNSPENT_STREAMS: tuple[str, ...] = ("block", "competitive", "international")
 
 
 @agent_type("research_institutes", core=True)
@@ -41,6 +53,8 @@ class ResearchInstitute(mesa.Agent):
         self.publications = self.patents = self.graduates = self.emigrants = 0.0
         self.collaborations = 0.0
         self.contract_demand = 0.0  # USD/yr firms are willing to pay this institute
+        self.capacity = 0.0  # USD/yr of R&D it can perform (researchers, equipment, management)
+        self.unspent = dict.fromkeys(UNSPENT_STREAMS, 0.0)  # USD/yr received, not spent
         self.funding0_per_researcher = 1.0
         self.position = 0
 
@@ -80,6 +94,8 @@ class ResearchInstitute(mesa.Agent):
         table = funding_table(m)
         self.funding = {k: float(table[k][self.position]) for k in FUNDING_STREAMS}
         self.contract_demand = float(table["demand"][self.position])
+        self.unspent = {k: float(table[f"unspent_{k}"][self.position])
+                        for k in UNSPENT_STREAMS}
         total = sum(self.funding.values())
 
         # Researchers: approach what funding pays for at the market's wage premium; they
@@ -175,8 +191,48 @@ def funding_table(model, base_year: bool = False) -> dict[str, np.ndarray]:
     gain = np.array([inst.tto_gain(ref[k]) for k, inst in enumerate(institutes)])
     out["demand"] = cal.contract_propensity * berd * (1.0 + gain) * r_share
     out["contracts"] = np.minimum(out["demand"], contract_capacity(model, out))
+    if not base_year and model.cfg.mechanisms.institute_capacity:
+        # Capacity expands (or shrinks) within the step towards this step's money, at the
+        # researcher premium of the last step; then money beyond it is left unspent.
+        received = out["block"] + out["competitive"] + out["international"] + out["contracts"]
+        cfg = model.cfg.institutes
+        premium = model.researcher_market.premium
+        for k, inst in enumerate(institutes):
+            inst.capacity = next_capacity(inst.capacity, float(received[k]), premium, cfg,
+                                          model.dt)
+        absorb_capacity(out, np.array([inst.capacity for inst in institutes]))
+    else:
+        out.update({f"unspent_{k}": np.zeros(len(institutes)) for k in UNSPENT_STREAMS})
     cache[key] = out
     return out
+
+
+def absorb_capacity(table: dict[str, np.ndarray], capacity: np.ndarray) -> None:
+    """Spend at most ``capacity`` (in place): contract work first (firms pay for work done),
+    then block, competitive and international money pro rata; the rest of those streams is
+    ``unspent_<stream>`` (returned to its funder)."""
+    contracts = np.minimum(table["contracts"], capacity)
+    other = sum(table[k] for k in UNSPENT_STREAMS)
+    room = np.maximum(capacity - contracts, 0.0)
+    share = np.divide(np.minimum(room, other), other, out=np.ones_like(other),
+                      where=other > 0)
+    table["contracts"] = contracts
+    for k in UNSPENT_STREAMS:
+        spent = table[k] * share
+        table[f"unspent_{k}"] = table[k] - spent
+        table[k] = spent
+
+
+def next_capacity(capacity: float, received: float, premium: float, cfg, dt: float
+                  ) -> float:
+    """Research capacity after a step: towards ``(1 + h)`` x the funding received, growing by
+    at most ``g / w`` a year (``g``: capacity_growth_max, ``w``: researcher premium) and
+    shrinking at the hiring rate."""
+    target = (1.0 + cfg.capacity_headroom) * received
+    if target >= capacity:
+        growth = cfg.capacity_growth_max / max(premium, 1.0)
+        return min(target, capacity * (1.0 + growth * dt))
+    return max(target, capacity * (1.0 - min(cfg.hiring_rate * dt, 1.0)))
 
 
 def contract_capacity(model, table: dict[str, np.ndarray]) -> np.ndarray:

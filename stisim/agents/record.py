@@ -85,6 +85,7 @@ class Recorder:
             "disbursed": (("instrument", "executor"), (len(INSTRUMENTS), len(EXECUTORS))),
             "delivered": (("instrument",), (len(INSTRUMENTS),)),
             "institute_funding": (("stream",), (len(FUNDING_STREAMS),)),
+            "institute_unspent": (("stream",), (len(FUNDING_STREAMS),)),
             "frontier_gap": (("tech_source",), (len(TECH_SOURCES),)),
             "gerd": (("performer", "source_of_funds"), (len(PERFORMERS), len(SOURCES))),
             "instrument_use": (("instrument", "recipient"), (len(INSTRUMENTS),
@@ -105,7 +106,8 @@ class Recorder:
                      "grid_renewable_share", "firm_entries", "firm_exits",
                      "contract_demand", "rd_tax_support", "researcher_premium",
                      "researcher_pool", "researcher_entrants", "match_quality",
-                     "licence_paid", "follow_on_collaborations", "matched_firms"):
+                     "licence_paid", "follow_on_collaborations", "matched_firms",
+                     "institute_capacity"):
             shapes[name] = ((), ())
         self.extension_outputs = []
         for spec, _ in model.specs:
@@ -202,6 +204,9 @@ class Recorder:
         d["researcher_entrants"][k] = market.entrants
         for s_i, stream in enumerate(FUNDING_STREAMS):
             d["institute_funding"][k, s_i] = sum(inst.funding[stream] for inst in institutes)
+            d["institute_unspent"][k, s_i] = sum(inst.unspent.get(stream, 0.0)
+                                                 for inst in institutes)
+        d["institute_capacity"][k] = sum(inst.capacity for inst in institutes)
         d["publications"][k] = sum(inst.publications for inst in institutes)
         d["patents"][k] = sum(inst.patents for inst in institutes)
         d["graduates"][k] = sum(inst.graduates for inst in institutes)

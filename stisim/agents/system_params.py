@@ -263,6 +263,9 @@ class MechanismsConfig:
     researcher_market: bool = param(True, "Researchers are a labour market: a pool fed by "
                                     "graduates, brain drain and a wage premium clearing it "
                                     "(off: researchers follow money at the base-year cost)")
+    institute_capacity: bool = param(True, "Research institutes spend at most their research "
+                                     "capacity, which grows at a bounded rate (off: every "
+                                     "unit of funding is spent at once)")
     ministries: bool = param(True, "Ministries disburse budgets")
     local_governments: bool = param(True, "Local governments co-finance and execute")
     partners: bool = param(True, "International partners fund and transfer technology")
