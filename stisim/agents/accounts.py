@@ -10,9 +10,10 @@
   institutional funding (rest of the world) and contract research for firms (business).
   9.5.1 is 100 x the table's total / GDP.
 * **Instrument money by recipient**: what each instrument delivered went to firms, research
-  institutes, workers (training), infrastructure operators or the matching platform (the
-  listings and brokered matches it paid for), or was left unused (grants not awarded, tax
-  credits not claimed, platform money no match could use, institutes' funding beyond their
+  institutes, workers (training), households (devices, data and skills of new internet
+  users), infrastructure operators or the matching platform (the listings and brokered
+  matches it paid for), or was left unused (grants not awarded, tax credits not claimed,
+  platform money no match could use, institutes' funding beyond their
   research capacity, returned to its funder).
 * **The check**: for every instrument and simulated year, money disbursed = delivered +
   lost in execution + not executed (national money for regional instruments that no local
@@ -33,8 +34,8 @@ PERFORMERS: tuple[str, ...] = ("business", "government", "higher_education",
                                "private_non_profit")
 SOURCES: tuple[str, ...] = ("business", "government", "higher_education",
                             "private_non_profit", "rest_of_world")
-RECIPIENTS: tuple[str, ...] = ("firms", "research_institutes", "workers", "infrastructure",
-                               "matching_platform", "unused")
+RECIPIENTS: tuple[str, ...] = ("firms", "research_institutes", "workers", "households",
+                               "infrastructure", "matching_platform", "unused")
 # Recipient of the money each non-R&D instrument delivers.
 RECIPIENT_OF = {"adoption_subsidy": "firms", "procurement": "firms",
                 "infrastructure_broadband": "infrastructure",
@@ -96,6 +97,10 @@ def instrument_use(model, flows) -> np.ndarray:
             out[k, _R["firms"]] = acc["grants"]
             out[k, _R["unused"]] = to_firms - acc["grants"] + unspent["competitive"]
             out[k, _R["research_institutes"]] = money - to_firms - unspent["competitive"]
+        elif instrument == "infrastructure_broadband":
+            users = money * model.cfg.infrastructure.adoption_share
+            out[k, _R["households"]] = users
+            out[k, _R["infrastructure"]] = money - users
         elif instrument == "institutional_funding":
             returned = unspent["block"] + unspent["international"]
             out[k, _R["research_institutes"]] = money - returned

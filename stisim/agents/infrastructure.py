@@ -6,8 +6,9 @@ Regional values start from the national baseline, distributed with a logit offse
 equals the baseline exactly. Coverage and access grow by business-as-usual roll-out plus
 public money delivered for infrastructure, at a cost per person that rises as coverage nears
 completion; households adopt the internet and broadband by Bass-type diffusion within what is
-available. 4G coverage starts growing at ``coverage_launch_year`` (from the base year by
-default).
+available. A share of broadband money (``adoption_share``) closes the usage gap instead:
+it brings covered non-users online at ``connection_cost`` each (devices, data, skills). 4G
+coverage starts growing at ``coverage_launch_year`` (from the base year by default).
 """
 
 from __future__ import annotations
@@ -77,7 +78,9 @@ class Infrastructure:
         cfg = m.cfg.infrastructure
         dt = m.dt
         pop = self.population
-        bb = m.flows.delivered["infrastructure_broadband"][0]
+        bb_all = m.flows.delivered["infrastructure_broadband"][0]
+        users_money = bb_all * cfg.adoption_share  # devices, data and skills of non-users
+        bb = bb_all - users_money  # networks
         en = m.flows.delivered["infrastructure_energy"][0]
         rem = cfg.remoteness_cost
         # 4G coverage grows only once the network is launched (the step ends at m.t); the
@@ -105,6 +108,12 @@ class Infrastructure:
         cap = cfg.internet_max
         hazard = p_u + cfg.internet_q * self.internet / cap
         self.internet += np.maximum(cap - self.internet, 0.0) * -np.expm1(-hazard * dt)
+        # The adoption share of broadband money brings covered non-users online at
+        # connection_cost each (saturating as the covered non-users run out).
+        reachable = cap * self.coverage
+        self.internet += coverage_gain(self.internet / np.maximum(reachable, EDGE),
+                                       users_money, pop * reachable, cfg.connection_cost,
+                                       0.0, dt) * reachable
         hazard = cfg.broadband_p + cfg.broadband_q * self.broadband
         self.broadband += np.maximum(self.fixed - self.broadband, 0.0) * -np.expm1(
             -hazard * dt)

@@ -41,6 +41,22 @@ class InfrastructureConfig:
                "series, which starts in 2014 (docs/sdg.md)")
     coverage_cost: float = param(40.0, "Public cost per newly covered person (4G)",
                                  unit="USD", gt=0.0, source="assumption (GSMA-type estimates)")
+    adoption_share: float = param(
+        0.2, "Share of broadband money spent on bringing covered non-users online (affordable "
+        "internet-enabled devices and data, basic digital skills) rather than on networks",
+        unit="fraction", ge=0.0, le=1.0,
+        source="Broadband Commission & World Bank (2019), Connecting Africa Through "
+               "Broadband: about 80 % of the USD 100 bn for universal access by 2030 is "
+               "network infrastructure, the rest skills, content and regulation; range tried "
+               "0.1-0.4")
+    connection_cost: float = param(
+        60.0, "Public cost per covered non-user brought online by the adoption share of "
+        "broadband money (device, data and basic digital skills), base-year USD",
+        unit="USD", gt=0.0, le=1e6,
+        source="assumption informed by GSMA, The State of Mobile Internet Connectivity 2023: "
+               "handset affordability and digital skills are the main barriers of covered "
+               "non-users (the usage gap, about 60 % of people in Sub-Saharan Africa), with "
+               "entry-level internet-enabled handsets at about USD 50-100; range tried 30-120")
     fixed_share: float = param(0.3, "Share of broadband infrastructure money spent on fixed "
                                "networks", unit="fraction", ge=0.0, le=1.0, source=ASSUMPTION)
     fixed_rollout: float = param(0.03, "Business-as-usual fixed-network roll-out",
