@@ -162,7 +162,7 @@ def status(path: str, source: str, fitted: set[str]) -> str:
         named = any(w.startswith(stem) for w in re.findall(r"\w+", head)) or (
             key in ("rd_grants", "institutional_funding", "tax_credits")
             and "R&D lines" in head)
-        text = head if named else "assumption"
+        text = head if named else "assumption" + text.split("otherwise", 1)[1]
     if not text:
         return "bare"
     ranged = bool(re.search(r"range|tried", text, re.IGNORECASE))

@@ -41,7 +41,10 @@ class FirmsConfig:
                               "2014, J. Econ. Perspectives 28(3))")
     rd_performer_share: float = param(
         0.08, "Share of firms performing R&D at the base year", unit="fraction", gt=0.0, le=1.0,
-        source="assumption within World Bank Enterprise Surveys range (5-25% of formal firms)")
+        source="World Bank Enterprise Surveys: 5-25 % of formal firms in low and middle "
+               "income countries spend on R&D (Cirera & Maloney 2017, The Innovation Paradox, "
+               "World Bank); 0.08 at the lower end, as the population includes the smallest "
+               "firms (labelled)")
     business_rd_share: float = param(
         0.3, "Share of gross R&D expenditure (GERD) performed by business at the base year, "
         "unless country.business_rd_share is set", unit="fraction", ge=0.0, lt=1.0,
@@ -55,7 +58,8 @@ class FirmsConfig:
         _sectors(agriculture=-1.0, low_tech_manufacturing=0.3,
                  medium_high_tech_manufacturing=1.5, energy=0.5, ict=1.5, health=1.0,
                  services=0.0),
-        "Sector shift of the R&D propensity score", unit="score", source=ASSUMPTION)
+        "Sector shift of the R&D propensity score", unit="score",
+        source="assumption; each entry x0.5-x1.5" + TRIED)
     grant_crowding: float = param(
         0.2, "Crowding parameter phi of public R&D grants below the absorptive capacity: "
         "desired R&D = own + (1+phi) grant; phi<0 crowds out own spending, phi>0 crowds it in",
@@ -80,13 +84,18 @@ class FirmsConfig:
                "Public Econ. 85(1):1-31); range tried 0.5-1.5")
     finance_barrier: float = param(
         0.5, "Reduction of own R&D and adoption hazard for firms without access to finance",
-        unit="fraction", ge=0.0, le=1.0, source="assumption; range 0.25-0.75" + TRIED)
+        unit="fraction", ge=0.0, le=1.0,
+        source="Gorodnichenko & Schnitzer (2013), J. Eur. Econ. Assoc. 11(5):1115-1152: "
+               "financially constrained firms in emerging and transition economies innovate and "
+               "adopt markedly less (instrumented constraints); 0.5 is stisim's reading "
+               "(labelled); range 0.25-0.75" + TRIED)
     finance_size_effect: float = param(
         0.5, "Effect of log employment on the probability of access to finance",
         unit="1/log(workers)", ge=0.0, le=5.0, source=ASSUMPTION)
     innovation_rate: float = param(
         12.0, "Innovation hazard per unit of R&D intensity (R&D / value added)",
-        unit="1/year", ge=0.0, le=1000.0, source="assumption (Nelson & Winter 1982 search rule)")
+        unit="1/year", ge=0.0, le=1000.0,
+        source="assumption (Nelson & Winter 1982 search rule); range 6-18" + TRIED)
     innovation_base_rate: float = param(
         0.03, "Innovation hazard of firms without R&D (incremental innovation)", unit="1/year",
         ge=0.0, le=5.0, source=ASSUMPTION)
@@ -105,21 +114,23 @@ class FirmsConfig:
     imitation_catchup: float = param(
         0.05, "Share of the gap to domestic best practice closed by a successful imitation, "
         "times the firm's absorptive capacity relative to the mean (capped at 1)",
-        unit="fraction", ge=0.0, le=1.0, source=ASSUMPTION)
+        unit="fraction", ge=0.0, le=1.0, source="assumption; range 0.025-0.075" + TRIED)
     best_practice_z: float = param(
         1.28, "Best practice = sector mean + z standard deviations of log productivity "
         "(1.28: 90th percentile of a normal)", unit="sd", ge=0.0, le=4.0, source=ASSUMPTION)
     foreign_catchup: float = param(
         0.01, "Share of the appropriate-technology gap to a foreign frontier closed per year "
         "by a firm with access to it, times absorptive capacity relative to the mean",
-        unit="1/year", ge=0.0, le=1.0, source="assumption (Basu & Weil 1998, QJE 113(4))")
+        unit="1/year", ge=0.0, le=1.0,
+        source="catch-up limited to appropriate technology: Basu & Weil (1998), Q. J. Econ. "
+               "113(4):1025-1054; the rate 0.01 is labelled; range 0.005-0.015" + TRIED)
     productivity_dispersion: float = param(
         0.6, "Standard deviation of firms' log productivity within a sector at the base year",
         unit="log", ge=0.0, le=3.0,
         source="Hsieh & Klenow (2009), QJE 124(4): sd of log TFPR about 0.6-0.7 (India, China)")
     productivity_noise: float = param(
         0.08, "Idiosyncratic productivity shocks (random walk sd)", unit="1/sqrt(year)",
-        ge=0.0, le=2.0, source=ASSUMPTION)
+        ge=0.0, le=2.0, source="assumption; range 0.04-0.12" + TRIED)
     relative_size: dict[str, float] = param(
         _sectors(agriculture=0.6, low_tech_manufacturing=2.0,
                  medium_high_tech_manufacturing=5.0, energy=10.0, ict=3.0, health=3.0,
@@ -129,11 +140,17 @@ class FirmsConfig:
     finance_account_ratio: float = param(
         0.6, "Share of firms with access to finance relative to adults with an account "
         "(8.10.2) at the base year", unit="ratio", gt=0.0, le=1.5,
-        source="assumption; range 0.3-0.9" + TRIED)
+        source="World Bank Enterprise Surveys (firms with a bank loan or line of credit: "
+               "about a third of formal firms across surveyed countries, about a fifth in "
+               "Sub-Saharan Africa) over Global Findex 2017 account ownership (63 % of adults in "
+               "developing economies, 43 % in Sub-Saharan Africa): about 0.5; 0.6 adds overdrafts "
+               "and supplier credit (labelled); range 0.3-0.9" + TRIED)
     selection: float = param(
         0.02, "Employment growth per unit of log productivity above the sector mean",
         unit="1/year", ge=0.0, le=5.0,
-        source="assumption (replicator dynamics, Metcalfe 1994); range 0.01-0.03" + TRIED)
+        source="replicator dynamics: Metcalfe (1994), J. Evol. Econ. 4(4):327-346 "
+               "(growth of a firm's share proportional to its productivity relative to the "
+               "mean); the value 0.02 is labelled; range 0.01-0.03" + TRIED)
     employment_noise: float = param(0.1, "Idiosyncratic employment growth shock (sd)",
                                     unit="1/sqrt(year)", ge=0.0, le=2.0, source=ASSUMPTION)
     exit_rate: float = param(
@@ -150,7 +167,7 @@ class FirmsConfig:
         "(exit rate after McKenzie & Paffhausen 2017); range 0.03-0.09" + TRIED)
     entry_growth_response: float = param(
         2.0, "Increase of the entry rate per unit of GDP growth rate", unit="1", ge=0.0,
-        le=20.0, source=ASSUMPTION)
+        le=20.0, source="assumption; range 1-3" + TRIED)
     entrant_gap: float = param(0.2, "Log productivity of entrants below their sector mean",
                                unit="log", ge=0.0, le=3.0, source=ASSUMPTION)
     entrant_size: float = param(0.5, "Employment of entrants relative to the sector mean "
@@ -166,9 +183,12 @@ class FirmsConfig:
         source="assumption; each entry x0.5-x1.5" + TRIED)
     skill_turnover: float = param(0.05, "Annual loss of skilled workers (retirement, "
                                   "emigration) as a share of them", unit="1/year", ge=0.0,
-                                  le=1.0, source="assumption (retirement over a 40-year "
-                                  "working life is 0.025 a year, plus emigration and moves out "
-                                  "of firms); range 0.025-0.075" + TRIED)
+                                  le=1.0,
+                                  source="derived: retirement over a 40-year working life "
+                                  "(0.025 a year) plus skilled emigration, high in low-income "
+                                  "countries (Docquier & Rapoport 2012, J. Econ. Literature "
+                                  "50(3):681-730), and moves out of formal firms (labelled); "
+                                  "range 0.025-0.075" + TRIED)
     energy_intensity: dict[str, float] = param(
         _sectors(agriculture=1.0, low_tech_manufacturing=3.0,
                  medium_high_tech_manufacturing=2.0, energy=8.0, ict=0.4, health=0.6,
@@ -198,11 +218,15 @@ class DiffusionConfig:
         unit="fraction", ge=0.0, le=1.0, source=ASSUMPTION)
     p_scale: dict[str, float] = param(
         _techs(digital=1.0, clean_energy=0.3, agri_tech=0.6, health_tech=0.8),
-        "Multiplier of p per technology", unit="ratio", source=ASSUMPTION)
+        "Multiplier of p per technology", unit="ratio",
+        source="assumption; each entry x0.5-x1.5" + TRIED)
     q_scale: dict[str, float] = param(
         _techs(digital=1.0, clean_energy=0.5, agri_tech=0.8, health_tech=0.8),
         "Multiplier of q per technology", unit="ratio",
-        source="assumption; each entry x0.5-x1.5" + TRIED)
+        source="Comin & Hobijn (2010), Am. Econ. Rev. 100(5):2031-2059: 15 technologies "
+               "in 166 countries are adopted on average 45 years after invention, newer ones "
+               "faster; digital at the meta-analysis mean q (1), the other technologies slower "
+               "(relative values labelled); each entry x0.5-x1.5" + TRIED)
     initial_share: dict[str, Any] = param(
         _techs(digital=None, clean_energy=0.05, agri_tech=0.08, health_tech=0.1),
         "Adopter share among eligible firms at the base year; null for digital: the "
@@ -235,7 +259,12 @@ class DiffusionConfig:
                                  "subsidy", unit="fraction", gt=0.0, le=1.0, source=ASSUMPTION)
     subsidy_additionality: float = param(
         0.6, "Share of subsidised adoptions that would not have happened otherwise",
-        unit="fraction", ge=0.0, le=1.0, source="assumption; range 0.3-0.9" + TRIED)
+        unit="fraction", ge=0.0, le=1.0,
+        source="free riders are a large share of subsidised adopters: Boomhower & Davis "
+               "(2014), J. Public Econ. 113:67-79 (regression discontinuity in Mexico's "
+               "appliance-replacement subsidies: larger subsidies raised participation little); "
+               "0.6 additional is stisim's reading for firms' technology subsidies (labelled); "
+               "range 0.3-0.9" + TRIED)
     transfer_boost: float = param(
         1.0, "Relative increase of p for firms collaborating with a research institute",
         unit="ratio", ge=0.0, le=20.0, source=ASSUMPTION)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from stisim.agents.catalog import (
     REGIONAL_INSTRUMENTS,
 )
-from stisim.agents.param_tools import ASSUMPTION, _mapping
+from stisim.agents.param_tools import ASSUMPTION, TRIED, _mapping
 from stisim.config.fields import param
 from stisim.config.sections import check, section
 from stisim.errors import Problem
@@ -28,7 +28,8 @@ class LocalGovernmentsConfig:
     own_mix: dict[str, float] = param(
         {"adoption_subsidy": 0.2, "infrastructure_broadband": 0.2,
          "infrastructure_energy": 0.4, "skills": 0.2},
-        "Split of own spending by (regional) instrument", unit="fraction", source=ASSUMPTION)
+        "Split of own spending by (regional) instrument", unit="fraction",
+        source="assumption; each entry x0.5-x1.5" + TRIED)
     cofinance_rate: float = param(
         0.2, "Co-finance added to national regional programmes executed in the region, per "
         "unit of national money (limited by own budget)", unit="ratio", ge=0.0, le=5.0,

@@ -51,7 +51,11 @@ class PartnersConfig:
     appropriateness: dict[str, float] = param(
         {"north_south": 0.15, "south_south": 0.5},
         "Share of a frontier gap that is appropriate (usable) technology",
-        unit="fraction", source="assumption (Basu & Weil 1998; Acemoglu & Zilibotti 2001)")
+        unit="fraction",
+        source="Basu & Weil (1998), Q. J. Econ. 113(4):1025-1054, and Acemoglu & Zilibotti "
+               "(2001), Q. J. Econ. 116(2):563-606: frontier technology is designed for the "
+               "frontier's factor mix, so only part of it is usable far from it (north-south "
+               "less than south-south); values labelled; each entry x0.5-x1.5" + TRIED)
     transfer_access: dict[str, float] = param(
         {"north_south": 0.05, "south_south": 0.05},
         "Share of firms with access to each foreign source per year (imports, FDI, licences)",

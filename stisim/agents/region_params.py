@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from stisim.agents.param_tools import ASSUMPTION
+from stisim.agents.param_tools import ASSUMPTION, TRIED
 from stisim.config.fields import param
 from stisim.config.sections import check, section
 from stisim.errors import Problem
@@ -27,7 +27,11 @@ class RegionsConfig:
         source="World Bank WDI SP.URB.TOTL.IN.ZS (via country config) or user input")
     capital_share_of_urban: float = param(
         0.35, "Share of the urban population living in the capital region (used when "
-        "population_share is empty)", unit="fraction", ge=0.0, le=1.0, source=ASSUMPTION)
+        "population_share is empty)", unit="fraction", ge=0.0, le=1.0,
+        source="World Bank WDI EN.URB.LCTY.UR.ZS (population in the largest city, % of urban "
+               "population): about 10-35 % in the pilot countries other than India; the capital "
+               "region (metropolitan area and its province) holds more than the city, so 0.35 "
+               "(labelled); range 0.175-0.525" + TRIED)
     firm_density: list[float] = param(
         [2.0, 1.3, 0.6], "Firms per inhabitant relative to the national mean", unit="ratio",
         source=ASSUMPTION)

@@ -136,13 +136,16 @@ class MacroConfig:
         "Value added per worker relative to services-like average (sets employment shares)",
         unit="ratio",
         source="Gollin, Lagakos & Waugh (2014), QJE 129(2) for the agricultural gap; "
-        "assumption otherwise")
+        "assumption otherwise; each entry x0.5-x1.5" + TRIED)
     income_elasticity: dict[str, float] = param(
         _sectors(agriculture=0.5, low_tech_manufacturing=0.9,
                  medium_high_tech_manufacturing=1.3, energy=1.0, ict=1.5, health=1.3,
                  services=1.1),
         "Demand growth of a sector per unit of income growth (structural change)", unit="1",
-        source="assumption (Engel's law; Herrendorf, Rogerson & Valentinyi 2014)")
+        source="Herrendorf, Rogerson & Valentinyi (2014), Handbook of Economic Growth "
+               "2B:855-941: with rising income the consumption shares of agriculture fall and "
+               "of services rise (income elasticities below and above 1, Engel's law); values "
+               "stisim's stylised reading (labelled); each entry x0.5-x1.5" + TRIED)
     exogenous_growth: float = param(0.0, "Residual productivity drift of all firms "
                                     "(capital deepening, unmodelled factors)", unit="1/year",
                                     ge=-0.1, le=0.1, source=ASSUMPTION)
