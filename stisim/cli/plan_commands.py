@@ -17,6 +17,9 @@ if TYPE_CHECKING:  # the config machinery is loaded by the command that runs
 
 STAGES = ("validate", "counterfactual", "responses", "optimise", "compare", "report")
 _LOADED: dict[str, object] = {}  # the portfolio read by prepare(), reused by the command
+# settings of other commands that stisim plan would ignore: key, the value allowed, command
+IGNORED = (("compare.loop", "false", "compare"), ("compare.adaptive", "false", "compare"),
+           ("optimise.pareto.against", "null", "optimise"))
 
 
 def _given(overrides: list[str], *keys: str) -> str | None:
@@ -33,6 +36,13 @@ def prepare(argv: list[str]) -> list[str]:
     from stisim.cli.dispatch import hydra_arguments
 
     args = hydra_arguments(argv)
+    ignored = [Problem(key, "not part of stisim plan", value, f"{key}={allowed} (stisim "
+                       f"{command} runs it)")
+               for key, allowed, command in IGNORED
+               if (value := _given(args.overrides, key)) is not None
+               and value.lower() not in ("false", "null", "none")]
+    if ignored:
+        raise ConfigError(ignored)
     source = _given(args.overrides, "portfolio", "plan.portfolio")
     if source is None and (args.cfg or args.info or args.shell_completion or args.hydra_help):
         return argv
@@ -75,6 +85,13 @@ def _m49(choice: str) -> int | None:
     return int(hit[0]) if len(hit) else None
 
 
+def _select(cfg, key: str):
+    value = cfg
+    for part in key.split("."):
+        value = getattr(value, part)
+    return value
+
+
 def _stage(name: str) -> None:
     print(f"[{STAGES.index(name) + 1}/{len(STAGES)}] {name}", flush=True)
 
@@ -96,6 +113,11 @@ def plan_command(cfg: StisimConfig, run_dir: Path) -> int:
     logging.getLogger("matplotlib").setLevel(logging.WARNING)
     t0 = time.perf_counter()
     _stage("validate")
+    ignored = [Problem(key, "not part of stisim plan", value, f"{key}={allowed} (stisim "
+                       f"{command} runs it)") for key, allowed, command in IGNORED
+               if (value := _select(cfg, key)) not in (False, None)]
+    if ignored:  # set by a scenario file (overrides are refused before anything is written)
+        raise ConfigError(ignored)
     portfolio = _LOADED.get("portfolio")
     if portfolio is None or _LOADED.get("source") != cfg.plan.portfolio:
         from stisim.roadmap.portfolio import load_portfolio

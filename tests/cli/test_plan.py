@@ -112,3 +112,12 @@ def test_plan_cfg_job_shows_the_portfolios_country(capsys):
     assert main(["plan", "portfolio=serbia", "--cfg", "job"]) == 0
     out = capsys.readouterr().out
     assert "name: Serbia" in out and "portfolio: serbia" in out
+
+
+def test_plan_refuses_settings_it_would_ignore(tmp_path, capsys):
+    run_dir = tmp_path / "run"
+    code = main(["plan", "portfolio=kenya", "compare.loop=true",
+                 "optimise.pareto.against=min_cost", f"hydra.run.dir={run_dir}"])
+    err = capsys.readouterr().err
+    assert code == 2 and "compare.loop" in err and "optimise.pareto.against" in err
+    assert not run_dir.exists()
