@@ -685,7 +685,7 @@ class ExtensionOffice(mesa.Agent):
 
     @classmethod
     def create(cls, model, params: ExtensionParams) -> None:
-        region = model.cfg.regions.names.index(params.region)
+        region = model.regions.index(params.region)
         for _ in range(params.offices):
             cls(model, region, params)
 

@@ -192,7 +192,7 @@ def calibrate(model, cal: ModelCalibration) -> Flows:
     n_collab = cfg.institutes.collaborations_per_institute * n_inst
     cal.collaboration_cost0 = max(float(table["contracts"].sum()), 1e-12) / n_collab
     firms = model.firms
-    flow_r = np.zeros(len(cfg.regions.names))
+    flow_r = np.zeros(model.regions.n)
     for k, inst in enumerate(institutes):
         flow_r[inst.region] += table["contracts"][k] / cal.collaboration_cost0
     years = cfg.institutes.collaboration_years
@@ -204,7 +204,7 @@ def calibrate(model, cal: ModelCalibration) -> Flows:
     # Firms' own R&D intensity: business R&D at the base year equals its target.
     env = FirmEnv(t=model.t, dt=model.dt, new_year=True,
                   gdp_per_capita=model.macro.gdp_per_capita, grant_budget=grant0,
-                  tax_credit_budget=tax0).fill(len(cfg.regions.names))
+                  tax_credit_budget=tax0).fill(model.regions.n)
     firms.calib.rd_intensity = solve_rd_intensity(firms, env, cal)
     rule_rd(firms, env)
     firms.rd[~firms.alive] = 0.0

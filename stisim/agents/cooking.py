@@ -59,7 +59,7 @@ class Cooking:
     def __init__(self, model):
         self.model = model
         w = model.structure.region_population
-        off = np.asarray(model.cfg.regions.access_offset, float)
+        off = model.regions.offsets["cooking"]
         k0 = float(model.baseline.value["7.1.2"]) / 100.0
         self.access = np.clip(regional_values(k0, w, off), 0.0, 1.0)
         self.access0 = self.access.copy()

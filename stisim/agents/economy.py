@@ -28,7 +28,7 @@ class Macro:
         self.gdp0 = s.gdp
         self.growth_pc0 = float(model.baseline.value["8.1.1"]) / 100.0
         self.growth_pw0 = float(model.baseline.value["8.2.1"]) / 100.0
-        n_r = len(model.cfg.regions.names)
+        n_r = model.regions.n
         self.va = np.zeros((len(SECTORS), n_r))
         self.emp = np.zeros((len(SECTORS), n_r))
         self.gdp = s.gdp

@@ -55,13 +55,13 @@ class Infrastructure:
         cfg = model.cfg.infrastructure
         b = model.baseline.value
         w = model.structure.region_population
-        off = np.asarray(model.cfg.regions.access_offset, float)
-        self.coverage = regional_values(b["9.c.1"] / 100.0, w, off)
-        self.electricity = regional_values(b["7.1.1"] / 100.0, w, off)
-        self.internet = regional_values(b["17.8.1"] / 100.0, w, off)
+        off = model.regions.offsets
+        self.coverage = regional_values(b["9.c.1"] / 100.0, w, off["coverage"])
+        self.electricity = regional_values(b["7.1.1"] / 100.0, w, off["electricity"])
+        self.internet = regional_values(b["17.8.1"] / 100.0, w, off["internet"])
         # Saturation (per 100 inhabitants), raised where the baseline is already close to it.
         self.saturation = max(cfg.broadband_saturation, 1.25 * float(b["17.6.1"]))
-        self.broadband = regional_values(b["17.6.1"] / self.saturation, w, off)
+        self.broadband = regional_values(b["17.6.1"] / self.saturation, w, off["broadband"])
         self.fixed = np.minimum(1.0, np.maximum(cfg.fixed_initial * self.broadband,
                                                 self.broadband))
         self.electricity0 = self.electricity.copy()

@@ -19,14 +19,14 @@ class LocalGovernment(mesa.Agent):
     def __init__(self, model: mesa.Model, region: int):
         super().__init__(model)
         self.region = region
-        self.name = model.cfg.regions.names[region]
-        self.capacity = float(model.cfg.regions.capacity[region])
+        self.name = model.regions.names[region]
+        self.capacity = float(model.regions.capacity[region])
         self.disbursed_total = 0.0
         self.delivered_total = 0.0
 
     @classmethod
     def create(cls, model, params=None) -> None:
-        for r in range(len(model.cfg.regions.names)):
+        for r in range(model.regions.n):
             cls(model, r)
 
     def own_budget(self, year: int) -> float:

@@ -49,6 +49,7 @@ from stisim.agents.partners import TechnologySource
 from stisim.agents.policy import Budgets
 from stisim.agents.population import sample_firms
 from stisim.agents.record import Recorder
+from stisim.agents.region_set import resolve_regions
 from stisim.agents.registry import AGENT_TYPES, active_agent_types
 from stisim.agents.researchers import ResearcherMarket
 from stisim.agents.shocks import Shocks
@@ -81,17 +82,18 @@ class InnovationSystem(mesa.Model):
         self.dt = 1.0 / self.steps_per_year
         self.n_steps = (cfg.time.end_year - cfg.time.base_year) * self.steps_per_year
         self.step_cache: dict = {}
-        n_regions = len(cfg.regions.names)
-
         self.country = country_inputs(cfg, inputs.baseline)
-        self.structure = base_structure(cfg, self.country, inputs.baseline.value)
+        self.regions = resolve_regions(cfg, self.country.urban_share)
+        n_regions = self.regions.n
+        self.structure = base_structure(cfg, self.country, inputs.baseline.value,
+                                        self.regions)
         self.budgets = Budgets.from_config(cfg)
         if budgets is not None:
             self.budgets.merge(budgets)
         self.flows = Flows(n_regions)
         self.calib = ModelCalibration()
 
-        state, fcal = sample_firms(cfg.firms, cfg.diffusion, cfg.regions, cfg.macro,
+        state, fcal = sample_firms(cfg.firms, cfg.diffusion, self.regions, cfg.macro,
                                    self.structure, inputs.baseline.value,
                                    self.country.firm_count, self.rng)
         self.firms = FirmPopulation(self, cfg, fcal, state, n_regions)
@@ -215,7 +217,7 @@ class InnovationSystem(mesa.Model):
         inst = cfg.institutes
         emig = min(1.0, inst.graduate_emigration * sh.emigration_factor)
         graduates = sum(i.graduates for i in self.research_institutes) * (1.0 - emig)
-        n_r = len(cfg.regions.names)
+        n_r = self.regions.n
         trained = f.delivered["skills"][0] / (cfg.ministries.skills_cost * m.gdp_per_capita)
         env = FirmEnv(
             t=self.t, dt=self.dt, new_year=self.k % self.steps_per_year == 0,
@@ -249,7 +251,7 @@ class InnovationSystem(mesa.Model):
         base year, left in ``self.flows``. Used by the base-year calibration."""
         cfg = self.cfg
         exogenous = self.budgets
-        self.budgets = Budgets(cfg.regions.names, cfg.time.base_year, cfg.time.end_year)
+        self.budgets = Budgets(self.regions.labels, cfg.time.base_year, cfg.time.end_year)
         try:
             for name in ("ministries", "local_governments", "partners"):
                 if getattr(cfg.mechanisms, name):
@@ -288,8 +290,7 @@ class InnovationSystem(mesa.Model):
         self.step_cache.clear()
         env_end = FirmEnv(t=self.t, dt=self.dt, va_shock=self.shocks.va_shock,
                           drift=float(np.exp(self.cfg.macro.exogenous_growth
-                                             * (self.t - self.t0)))).fill(
-            len(self.cfg.regions.names))
+                                             * (self.t - self.t0)))).fill(self.regions.n)
         self.firms.refresh(env_end, stats=False)
         if self.cfg.mechanisms.infrastructure:
             self.infrastructure.step()

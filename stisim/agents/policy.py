@@ -105,7 +105,9 @@ class Budgets:
     @classmethod
     def from_config(cls, cfg) -> Budgets:
         """The exogenous lines of ``policy.budgets`` (validated with the config)."""
-        out = cls(cfg.regions.names, cfg.time.base_year, cfg.time.end_year)
+        from stisim.agents.region_set import region_labels
+
+        out = cls(region_labels(cfg), cfg.time.base_year, cfg.time.end_year)
         problems = []
         for i, b in enumerate(cfg.policy.budgets):
             p = out.problems(b.instrument, b.year, b.amount, b.executor, b.region,
@@ -210,14 +212,13 @@ def _spread(model, instrument: str, amount: float, region: str, technology: str,
             tech_w: np.ndarray | None = None) -> np.ndarray:
     from stisim.agents.flows import cell_shape
 
-    n_t, n_r = cell_shape(instrument, len(model.cfg.regions.names))
+    n_t, n_r = cell_shape(instrument, model.regions.n)
     if n_r == 1:
         r_w = np.ones(1)
     elif region == "all":
         r_w = region_weights(model, instrument)
-    else:
-        r_w = np.zeros(n_r)
-        r_w[model.cfg.regions.names.index(region)] = 1.0
+    else:  # a region, or a generic label spread over the real regions it covers
+        r_w = model.regions.weights(region)
     if n_t == 1:
         t_w = np.ones(1)
     elif technology == "all":
@@ -246,5 +247,5 @@ def step_cells(model, instrument: str, executor: str, delay: float,
     if np.isscalar(cells):
         from stisim.agents.flows import cell_shape
 
-        return np.zeros(cell_shape(instrument, len(model.cfg.regions.names)))
+        return np.zeros(cell_shape(instrument, model.regions.n))
     return np.maximum(cells, 0.0)

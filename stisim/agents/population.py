@@ -54,7 +54,7 @@ def sample_firms(f, d, regions, macro, structure: Structure, baseline_values,
     ``firms`` (``f``), ``diffusion`` (``d``), ``regions`` and ``macro``."""
     # Never simulate more firms than the country has (small states), but at least 100.
     n = int(min(f.count, max(np.ceil(firm_count), 100)))
-    n_regions = len(regions.names)
+    n_regions = regions.n
     weight = firm_count / n
 
     counts = largest_remainder(n, structure.firm_share)
@@ -90,7 +90,7 @@ def sample_firms(f, d, regions, macro, structure: Structure, baseline_values,
         adopt_gain += gain[j] * adopted[j]
 
     # Sector productivity level so that sector value added matches the structure.
-    ln_r = np.log(np.asarray(regions.productivity, dtype=float))
+    ln_r = np.log(np.asarray(regions.productivity, dtype=float))  # a RegionSet
     base = np.exp(ln_r[region] + theta + adopt_gain) * emp * weight
     va_target = structure.gdp * structure.va_share
     ln_p = np.zeros(N_SECTOR)

@@ -42,6 +42,10 @@ from stisim.agents.readout import (
 )
 from stisim.data.indicators import codes
 
+# Indicators the model defines per region (docs/model.md, "Sub-national regions"), in the
+# units of indicator_value.
+REGIONAL_INDICATORS = ("7.1.1", "7.1.2", "9.c.1", "17.6.1", "17.8.1")
+
 EXECUTOR_TYPE = {"ministry": "ministries", "local_government": "local_governments",
                  "partner": "partners"}
 
@@ -54,7 +58,7 @@ class Recorder:
         n = model.n_steps + 1
         self.n = n
         self.times = np.full(n, np.nan)
-        self.regions = list(model.cfg.regions.names)
+        self.regions = list(model.regions.names)
         self.agent_types = [spec.name for spec, _ in model.specs]
         self.indicators = codes()
         r, s, t = len(self.regions), len(SECTORS), len(TECHNOLOGIES)
@@ -73,6 +77,8 @@ class Recorder:
             "final_energy_share": (("energy_use",), (len(ENERGY_USES),)),
             "renewable_contribution": (("energy_use",), (len(ENERGY_USES),)),
             "clean_cooking_access": (("region",), (r,)),
+            "indicator_value_region": (("regional_indicator", "region"),
+                                       (len(REGIONAL_INDICATORS), r)),
             "gdp_per_capita_region": (("region",), (r,)),
             "skilled_share": (("region",), (r,)),
             "coverage_4g": (("region",), (r,)),
@@ -170,6 +176,9 @@ class Recorder:
         d["electricity_access"][k] = 100.0 * infra.electricity
         d["internet_use"][k] = 100.0 * infra.internet
         d["broadband_subscriptions"][k] = infra.saturation * infra.broadband
+        d["indicator_value_region"][k] = [
+            d["electricity_access"][k], d["clean_cooking_access"][k], d["coverage_4g"][k],
+            d["broadband_subscriptions"][k], d["internet_use"][k]]
 
         flows = m.flows if k > 0 else m.flows0
         institutes = m.research_institutes
@@ -271,6 +280,7 @@ class Recorder:
             "technology": list(TECHNOLOGIES),
             "sector": list(SECTORS),
             "region": self.regions,
+            "regional_indicator": list(REGIONAL_INDICATORS),
             "agent_type": self.agent_types,
             "instrument": list(INSTRUMENTS),
             "executor": list(EXECUTORS),
@@ -289,11 +299,18 @@ class Recorder:
         used = {d for dims in self.dims.values() for d in dims} | {"time"}
         ds = ds.drop_vars([c for c in coords if c not in used])
         ds["region_population_share"] = ("region", m.structure.region_population)
+        regions = m.regions
+        if regions.urban_share is not None:
+            ds["region_urban_share"] = ("region", regions.urban_share)
+        if regions.codes:
+            ds = ds.assign_coords(region_code=("region", regions.codes))
         ds.attrs.update({
             "model": "stisim.agents.InnovationSystem (Mesa)",
             "steps_per_year": m.steps_per_year,
             "firms_simulated": int(m.firms.calib.n0),
             "firm_weight": float(m.firms.weight),
+            "region_source": regions.source,
+            "regions": json.dumps(regions.describe(), sort_keys=True),
             "country_inputs": json.dumps({
                 "population": m.country.population, "gdp_per_capita": m.country.gdp_per_capita,
                 "firm_count": m.country.firm_count,

@@ -19,6 +19,12 @@ from stisim.errors import Problem
 class RegionsConfig:
     """Sub-national regions: each has a local government and is tracked in the outputs."""
 
+    source: str = param(
+        "auto", "Which regions: auto (the country's first-level administrative regions where "
+        "stisim ships them: Ethiopia, Ghana, India, Kenya, Serbia, Ukraine; else the generic "
+        "three) or generic (capital, other urban, rural everywhere). Regions named here with "
+        "population_share are used as given", choices=["auto", "generic"],
+        source="Global Data Lab Area Database (stisim/data/SOURCES.md) or assumption")
     names: list[str] = param(["capital", "other_urban", "rural"],
                              "Region names (one local government each)", source=ASSUMPTION)
     population_share: list[float] = param(

@@ -70,10 +70,10 @@ class Shocks:
                 self.emigration_factor *= sc.brain_drain_rate_factor
 
     def regions_of(self, ev) -> np.ndarray:
-        names = self.model.cfg.regions.names
+        regions = self.model.regions
         if ev.region == "all":
-            return np.arange(len(names))
-        return np.array([names.index(ev.region)])
+            return np.arange(regions.n)
+        return regions.members(ev.region)
 
     def onset(self, ev) -> None:
         m = self.model

@@ -9,6 +9,7 @@ import numpy as np
 
 from stisim.agents.catalog import SECTORS
 from stisim.agents.country import CountryInputs
+from stisim.agents.region_set import RegionSet, resolve_regions
 
 MIN_SERVICES = 10.0  # % of GDP left to services when assumed shares would leave less
 
@@ -26,16 +27,6 @@ class Structure:
     region_population: np.ndarray  # (region,) fractions
     region_firms: np.ndarray  # (region,) fractions of firms
     notes: dict[str, str] = field(default_factory=dict)
-
-
-def region_population(cfg, urban_share: float) -> np.ndarray:
-    reg = cfg.regions
-    if reg.population_share:
-        return np.asarray(reg.population_share, dtype=float)
-    cap = reg.capital_share_of_urban * urban_share
-    shares = np.array([cap, urban_share - cap, 1.0 - urban_share])
-    shares = np.maximum(shares, 1e-3)
-    return shares / shares.sum()
 
 
 def va_shares(cfg, country: CountryInputs, baseline_values) -> tuple[np.ndarray, dict]:
@@ -75,7 +66,8 @@ def va_shares(cfg, country: CountryInputs, baseline_values) -> tuple[np.ndarray,
     return arr, notes
 
 
-def base_structure(cfg, country: CountryInputs, baseline_values) -> Structure:
+def base_structure(cfg, country: CountryInputs, baseline_values,
+                   regions: RegionSet | None = None) -> Structure:
     """Base-year structure from the country inputs and the baseline indicator values."""
     va, notes = va_shares(cfg, country, baseline_values)
     va = va / 100.0
@@ -87,8 +79,10 @@ def base_structure(cfg, country: CountryInputs, baseline_values) -> Structure:
     firms /= firms.sum()
     u = float(baseline_values["8.5.2"]) / 100.0
     lf = cfg.macro.labour_force_participation * country.population
-    pop_r = region_population(cfg, country.urban_share)
-    firm_r = pop_r * np.asarray(cfg.regions.firm_density)
+    if regions is None:
+        regions = resolve_regions(cfg, country.urban_share)
+    pop_r = regions.population_share
+    firm_r = pop_r * regions.firm_density
     firm_r /= firm_r.sum()
     return Structure(gdp=country.gdp, population=country.population, labour_force=lf,
                      employment=lf * (1.0 - u), unemployment=u, va_share=va, emp_share=emp,

@@ -332,10 +332,21 @@ class ExtensionsConfig:
     firm_rules: dict[str, dict[str, Any]] = param({}, "Firm rules to add: name -> parameters")
 
 
+def _labels(cfg) -> list[str]:
+    """Region labels of the config: the country's real regions and the generic labels
+    (:func:`stisim.agents.region_set.region_labels`), or the configured names when the country
+    cannot be resolved (its own problem is reported elsewhere)."""
+    from stisim.agents.region_set import region_labels
+
+    try:
+        return region_labels(cfg)
+    except (AttributeError, TypeError, ValueError):
+        return list(cfg.regions.names)
+
+
 @check
 def _check_system(cfg) -> list[Problem]:
     out: list[Problem] = []
-    reg = cfg.regions
     mac = cfg.macro
     out += _mapping("macro.sector_va_share", mac.sector_va_share, SECTORS, ge=0, le=100,
                     complete=True)
@@ -359,9 +370,9 @@ def _check_system(cfg) -> list[Problem]:
         if not t.base_year <= ev.year <= t.end_year:
             out.append(Problem(f"shocks.events[{i}].year", "outside the simulated horizon",
                                ev.year, horizon))
-        if ev.region != "all" and ev.region not in reg.names:
+        if ev.region != "all" and ev.region not in _labels(cfg):
             out.append(Problem(f"shocks.events[{i}].region", "unknown region", ev.region,
-                               ", ".join(["all", *reg.names])))
+                               ", ".join(["all", *_labels(cfg)])))
     for i, b in enumerate(cfg.policy.budgets):
         if b is None:
             continue
@@ -370,9 +381,9 @@ def _check_system(cfg) -> list[Problem]:
             out.append(Problem(f"{path}.year", "outside the simulated horizon", b.year,
                                horizon))
         if b.region != "all":
-            if b.region not in reg.names:
+            if b.region not in _labels(cfg):
                 out.append(Problem(f"{path}.region", "unknown region", b.region,
-                                   ", ".join(["all", *reg.names])))
+                                   ", ".join(["all", *_labels(cfg)])))
             elif b.instrument not in REGIONAL_INSTRUMENTS:
                 out.append(Problem(f"{path}.region", f"{b.instrument} is a national "
                                    "instrument", b.region,

@@ -41,6 +41,7 @@ from stisim.analysis.datasets import (
     members,
     target_year,
 )
+from stisim.analysis.regional_equity import equity_summary, region_source_text, regional_equity
 from stisim.analysis.report_scope import objective_text, portfolio_rows
 from stisim.analysis.summaries import (
     GOAL_NAMES,
@@ -264,6 +265,7 @@ def _situation(ctx: _Context) -> str:
     out.append(figure(plots.sdg_wheel(ds, year=float(ds["time"].values[0])),
                       f"Goal scores of {ctx.country} in {ctx.base_year} (SDR 2022 method, "
                       "official SDG colours; empty wedges: goals without indicators here)."))
+    out.append(_regional_equity(ds))
     out.append("<h3>Compared with peer countries</h3>")
     if ctx.m49 is None:
         out.append(missing("The dataset does not record the country's M49 code, so peers "
@@ -300,6 +302,26 @@ def _situation(ctx: _Context) -> str:
                 f"{r.indicator} {r['name']}" for _, r in strong.iterrows()) or "none")
             + ". Furthest behind it: " + ("; ".join(
                 f"{r.indicator} {r['name']}" for _, r in weak.iterrows()) or "none") + "."))
+    return "\n".join(out)
+
+
+def _regional_equity(ds: xr.Dataset) -> str:
+    """The regional equity view (:mod:`stisim.analysis.regional_equity`)."""
+    frame = regional_equity(ds)
+    out = ["<h3>Regional equity</h3>"]
+    if frame is None:
+        out.append(para(
+            "This result holds no indicator values by region (indicator_value_region, written "
+            "by runs, comparisons and sweeps of the agent model since it has regional "
+            "outcomes)."))
+        return "\n".join(out)
+    out.append(para(region_source_text(ds) + " Population-weighted values; gap: highest "
+                    "minus lowest region; CV: population-weighted coefficient of variation."))
+    out.append(table(frame, {"national": ".4g", "gap": ".3g", "lowest / national": ".2f",
+                             "population below national": ".2f", "CV": ".3f"}))
+    summary = equity_summary(frame)
+    if summary:
+        out.append(para(summary))
     return "\n".join(out)
 
 

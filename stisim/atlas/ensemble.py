@@ -33,6 +33,7 @@ import xarray as xr
 
 from stisim.agents.catalog import INSTRUMENTS, TECHNOLOGIES
 from stisim.agents.policy import Budgets
+from stisim.agents.region_set import region_labels
 from stisim.pipeline import RunInputs, simulate
 from stisim.sdg.scores import add_scores
 from stisim.seeds import common_seeds
@@ -57,7 +58,7 @@ def budget_years(cfg) -> list[int]:
 def dose_budgets(cfg, name: str, dose: float, gdp: dict[int, float]) -> Budgets:
     """The budget lines of ``dose`` % of GDP of atlas instrument ``name`` (see module doc)."""
     instrument, technology = split_instrument(name)
-    out = Budgets(cfg.regions.names, cfg.time.base_year, cfg.time.end_year)
+    out = Budgets(region_labels(cfg), cfg.time.base_year, cfg.time.end_year)
     for year in budget_years(cfg):
         out.add(
             instrument, year, dose / 100.0 * gdp[year], executor=EXECUTOR, technology=technology

@@ -29,6 +29,7 @@ import xarray as xr
 
 from stisim.agents.catalog import REGIONAL_INSTRUMENTS, TECHNOLOGY_INSTRUMENTS
 from stisim.agents.policy import Budgets
+from stisim.agents.region_set import region_labels
 
 
 def _instrument_map() -> dict[str, tuple[str | None, str]]:
@@ -123,12 +124,20 @@ def agent_region(portfolio, region: str, agent_regions: list[str]) -> str:
     name = ""
     if region in portfolio.regions.index:
         name = str(portfolio.regions.loc[region, "name"])
+    # A country's real regions (stisim.agents.region_set) match by name; the generic labels
+    # capital and rural stay valid with them.
+    by_name = {r.lower().replace(" ", "_"): r for r in agent_regions}
+    for key in (region, name):
+        hit = by_name.get(key.lower().replace(" ", "_"))
+        if hit is not None:
+            return hit
+    capital = "capital" if "capital" in agent_regions else agent_regions[0]
     text = f"{region} {name}".lower()
     if any(w in text for w in (*CAPITAL_WORDS, agent_regions[0].lower())):
-        return agent_regions[0]
+        return capital
     if region.lower() in {"capital", "nairobi", "addis_ababa", "accra", "delhi", "belgrade",
                           "kyiv"}:
-        return agent_regions[0]
+        return capital
     return agent_regions[-1]
 
 
@@ -146,7 +155,7 @@ def execute(spend: xr.DataArray, portfolio, cfg, *, from_year: int | None = None
     ``from_year``/``until_year`` restrict the allocation years executed (rolling horizon).
     """
     c = cfg.coupling
-    regions = list(cfg.regions.names)
+    regions = region_labels(cfg)
     base, end = int(cfg.time.base_year), int(cfg.time.end_year)
     budgets = Budgets(regions, base, end)
     actions = portfolio.actions

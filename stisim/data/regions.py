@@ -20,6 +20,10 @@ FIELDS = ("population_share", "population", "urban_share", "electricity", "inter
           "cellphone", "wealth_index")
 SOURCE = ("Global Data Lab, GDL Area Database 4.0.x (https://globaldatalab.org/areadata/), "
           "sub-national aggregates of household surveys (DHS, MICS and others)")
+# The region holding the capital city (GDL codes): Addis Ababa, Greater Accra, New Delhi
+# (National Capital Territory), Nairobi, Belgrade, and Ukraine's North macro-region (Kyiv).
+CAPITAL_REGION = {231: "ETHr110", 288: "GHAr103", 356: "INDr124", 404: "KENr101",
+                  688: "SRBr101", 804: "UKRr101"}
 # Shares at 0 or 1 have no finite logit: offsets are computed on shares clipped to this band.
 LOGIT_CLIP = 0.005
 

@@ -16,7 +16,7 @@ from stisim.errors import ConfigError
 from tests.agents.conftest import SMALL, small_inputs
 
 INCUBATOR = ["+extensions.modules=[stisim.agents.examples.incubator]",
-             "+extensions.agents.incubator={count: 2, region: capital, places: 2000}",
+             "+extensions.agents.incubator={count: 2, region: capital, places: 10000}",
              "+extensions.firm_rules.incubation={growth_boost: 0.5}"]
 ARGS = ("country=kenya", "time.end_year=2028", "seed=3")
 

@@ -111,3 +111,21 @@ def test_steps_5_and_6_detail_the_optimisers_plan(comparison_report):
     assert "Researchers (in full-time equivalent) per million inhabitants" in baseline or \
         "per million inhabitants" in baseline
     assert not re.search(r"(\d+\.\d+\.\d+) \1\b", comparison_report)
+
+
+def test_regional_equity_view_of_a_pilot_run(tmp_path):
+    """A pilot's report shows its real regions' equity: lowest and highest region, gap."""
+    from stisim.analysis.regional_equity import regional_equity
+    from stisim.config import load_config
+    from stisim.pipeline import run
+
+    ds = run(load_config("run", ["country=kenya", "firms.count=500", "time.end_year=2025"]))
+    frame = regional_equity(ds)
+    assert set(frame["indicator"]) == {"7.1.1", "7.1.2", "9.c.1", "17.6.1", "17.8.1"}
+    e = frame[frame["indicator"] == "7.1.1"].iloc[0]
+    assert e["year"] == 2022 and e["gap"] > 10 and "Western" in e["lowest region"]
+    assert 0 < e["population below national"] < 1
+    html = build_report(ds)
+    part = sections(html)["situation"]
+    assert "Regional equity" in part and "first-level administrative regions" in part
+    assert "Nairobi" in part

@@ -64,7 +64,7 @@ class Incubator(mesa.Agent):
 
     @classmethod
     def create(cls, model, params: IncubatorParams) -> None:
-        names = model.cfg.regions.names
+        names = model.regions.labels
         if params.region != "all" and params.region not in names:
             raise ConfigError([Problem("extensions.agents.incubator.region", "unknown region",
                                        params.region, ", ".join(["all", *names]))])
@@ -75,7 +75,8 @@ class Incubator(mesa.Agent):
         # Core hook: the exit rule multiplies hazards by this array when it exists.
         firms.add_array("exit_multiplier", 1.0)
         for i in range(params.count):
-            region = names.index(params.region) if params.region != "all" else i % len(names)
+            region = (model.regions.index(params.region) if params.region != "all"
+                      else i % model.regions.n)
             cls(model, i + 1, region, params)
 
     def step(self) -> None:
