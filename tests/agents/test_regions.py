@@ -1,4 +1,4 @@
-"""Real sub-national regions for the pilots, the generic three elsewhere (stisim.agents.region_set)."""
+"""Real sub-national regions for the pilots, the generic three elsewhere (region_set)."""
 
 from __future__ import annotations
 
