@@ -65,6 +65,12 @@ def foreign_share(flows, instrument: str) -> float:
     return float(row[_PARTNER]) / total if total > 0 else 0.0
 
 
+def partnership_research(model, flows) -> float:
+    """R&D the institutes perform in partnerships with local governments (USD/yr)."""
+    delivered = float(flows.delivered_by[_I["regional_partnership"]].sum())
+    return model.cfg.partnerships.research_share * delivered
+
+
 def gerd_table(model, flows) -> np.ndarray:
     """R&D performed in the step (performer, source), USD per year."""
     out = np.zeros((len(PERFORMERS), len(SOURCES)))
@@ -75,6 +81,19 @@ def gerd_table(model, flows) -> np.ndarray:
     out[b, _S["government"]] = paid * (1.0 - row)
     out[b, _S["rest_of_world"]] = paid * row
     out[b, _S["business"]] = acc["total"] - paid
+    # Partnerships' problem-driven research: performed by the institutes (split by their
+    # researchers), funded as the executors' money is.
+    research = partnership_research(model, flows)
+    if research > 0:
+        row_p = foreign_share(flows, "regional_partnership")
+        by_kind = np.zeros(len(PERFORMERS))
+        for inst in model.research_institutes:
+            by_kind[_P[INSTITUTE_PERFORMER[inst.kind]]] += inst.researchers
+        if by_kind.sum() <= 0:
+            by_kind[_P["government"]] = 1.0
+        by_kind /= by_kind.sum()
+        out[:, _S["government"]] += research * (1.0 - row_p) * by_kind
+        out[:, _S["rest_of_world"]] += research * row_p * by_kind
     for inst in model.research_institutes:
         p = _P[INSTITUTE_PERFORMER[inst.kind]]
         f = inst.funding
@@ -105,6 +124,9 @@ def instrument_use(model, flows) -> np.ndarray:
             returned = unspent["block"] + unspent["international"]
             out[k, _R["research_institutes"]] = money - returned
             out[k, _R["unused"]] = returned
+        elif instrument == "regional_partnership":  # research, extension, hubs
+            for recipient, amount in model.partnerships.recipients(money).items():
+                out[k, _R[recipient]] = amount
         elif instrument == "tax_credits":
             out[k, _R["firms"]] = acc["tax_credit"]
             out[k, _R["unused"]] = money - acc["tax_credit"]
@@ -163,7 +185,8 @@ def check_accounts(years: np.ndarray, rec: dict[str, np.ndarray], *,
         gerd = rec["gerd"][t]
         rd_money = (use[_I["rd_grants"], _R["firms"]]
                     + use[_I["rd_grants"], _R["research_institutes"]]
-                    + use[_I["institutional_funding"], _R["research_institutes"]])
+                    + use[_I["institutional_funding"], _R["research_institutes"]]
+                    + use[_I["regional_partnership"], _R["research_institutes"]])
         public = gerd[:, _S["government"]].sum() + gerd[:, _S["rest_of_world"]].sum()
         if institutes_active and _gap(public, rd_money, rd_money):
             problems.append(f"rd_grants/institutional_funding, {year}: government- and "

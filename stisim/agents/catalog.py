@@ -33,10 +33,11 @@ INSTRUMENTS: tuple[str, ...] = (
     "procurement",
     "tto_support",
     "matching_platform",
+    "regional_partnership",
 )
 # Instruments whose money is spent in one region (the others are national).
 REGIONAL_INSTRUMENTS = ("adoption_subsidy", "infrastructure_broadband", "infrastructure_energy",
-                        "skills")
+                        "skills", "regional_partnership")
 # Instruments whose budget line names a technology.
 TECHNOLOGY_INSTRUMENTS = ("adoption_subsidy",)
 

@@ -104,7 +104,8 @@ class Infrastructure:
         # availability), Bass-type with the spontaneous term scaled by coverage and by
         # exposure at work (firms' digital adoption in the region).
         digital = m.firms_adoption_by_region()[TECHNOLOGIES.index("digital")]
-        p_u = cfg.internet_p * self.coverage + cfg.workplace_effect * digital
+        p_u = cfg.internet_p * self.coverage + cfg.workplace_effect * digital \
+            + m.partnerships.internet_push
         cap = cfg.internet_max
         hazard = p_u + cfg.internet_q * self.internet / cap
         self.internet += np.maximum(cap - self.internet, 0.0) * -np.expm1(-hazard * dt)

@@ -25,7 +25,8 @@ class MinistriesConfig:
     """National ministries: yearly budgets per instrument, executed with some efficiency."""
 
     portfolio: dict[str, list[str]] = param(
-        {"science": ["rd_grants", "institutional_funding", "tax_credits", "tto_support"],
+        {"science": ["rd_grants", "institutional_funding", "tax_credits", "tto_support",
+                     "regional_partnership"],
          "ict": ["infrastructure_broadband", "matching_platform"],
          "energy": ["infrastructure_energy"],
          "industry": ["adoption_subsidy", "procurement"],
@@ -40,7 +41,7 @@ class MinistriesConfig:
         {"rd_grants": None, "institutional_funding": None, "tax_credits": 0.0,
          "adoption_subsidy": 0.01, "infrastructure_broadband": 0.05,
          "infrastructure_energy": 0.3, "skills": 0.05, "procurement": 0.0,
-         "tto_support": 0.0, "matching_platform": 0.0},
+         "tto_support": 0.0, "matching_platform": 0.0, "regional_partnership": 0.0},
         "Business-as-usual budget per instrument in % of GDP; null: calibrated to the "
         "baseline R&D expenditure (9.5.1) and the institutes' funding mix", unit="% of GDP",
         source="9.5.1 baseline (UNSD) for R&D lines; assumption otherwise")

@@ -46,6 +46,7 @@ from stisim.agents.flows import Flows
 from stisim.agents.infrastructure import Infrastructure
 from stisim.agents.institutes import ResearchInstitute, funding_table
 from stisim.agents.partners import TechnologySource
+from stisim.agents.partnerships import Partnerships
 from stisim.agents.policy import Budgets
 from stisim.agents.population import sample_firms
 from stisim.agents.record import Recorder
@@ -104,6 +105,7 @@ class InnovationSystem(mesa.Model):
         self.infrastructure = Infrastructure(self)
         self.shocks = Shocks(self)
         self.researcher_market = ResearcherMarket(self)
+        self.partnerships = Partnerships(self)
 
         self.specs = active_agent_types(cfg.extensions)
         for spec, params in self.specs:
@@ -210,6 +212,7 @@ class InnovationSystem(mesa.Model):
 
     def firm_env(self) -> FirmEnv:
         """The signals firms act on during the current step."""
+        extension = self.partnerships.update()  # first: it starts collaborations
         cfg = self.cfg
         f = self.flows
         sh = self.shocks
@@ -229,7 +232,7 @@ class InnovationSystem(mesa.Model):
             grant_budget=f.national("rd_grants") * cfg.ministries.grant_share_firms,
             tax_credit_budget=f.national("tax_credits"),
             procurement=f.national("procurement"),
-            subsidy=self.subsidy_boost(),
+            subsidy=self.subsidy_boost() + extension,
             trained=trained,
             graduates=graduates,
             collaborations=f.collaborations.copy(),

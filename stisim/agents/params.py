@@ -21,6 +21,7 @@ from stisim.agents.institute_params import InstitutesConfig
 from stisim.agents.ministry_params import MinistriesConfig
 from stisim.agents.local_government_params import LocalGovernmentsConfig
 from stisim.agents.partner_params import PartnersConfig
+from stisim.agents.partnership_params import PartnershipsConfig
 from stisim.agents.matching_params import MatchingConfig
 from stisim.agents.system_params import (
     BudgetEntry,
@@ -37,7 +38,6 @@ from stisim.agents.system_params import (
 __all__ = [
     "BudgetEntry", "DiffusionConfig", "ExtensionsConfig", "FirmsConfig", "InfrastructureConfig",
     "InstitutesConfig", "LocalGovernmentsConfig", "MacroConfig", "MatchingConfig",
-    "MechanismsConfig",
-    "MinistriesConfig", "PartnersConfig", "PolicyConfig", "RegionsConfig", "ShockEvent",
-    "ShocksConfig",
+    "MechanismsConfig", "MinistriesConfig", "PartnersConfig", "PartnershipsConfig",
+    "PolicyConfig", "RegionsConfig", "ShockEvent", "ShocksConfig",
 ]

@@ -19,6 +19,7 @@ from stisim.agents.accounts import (
     check_accounts,
     gerd_table,
     instrument_use,
+    partnership_research,
     unexecuted,
 )
 from stisim.agents.catalog import (
@@ -45,6 +46,12 @@ from stisim.data.indicators import codes
 # Indicators the model defines per region (docs/model.md, "Sub-national regions"), in the
 # units of indicator_value.
 REGIONAL_INDICATORS = ("7.1.1", "7.1.2", "9.c.1", "17.6.1", "17.8.1")
+
+# Outputs of institute-local government partnerships by region (Partnerships attributes).
+PARTNERSHIP_OUTPUTS = {"partnership_money": "money", "partnership_collaborations":
+                       "collaborations", "partnership_firms_served": "firms_served",
+                       "partnership_adoptions": "adoptions", "partnership_people_reached":
+                       "people_reached", "absorptive_capacity": "capacity"}
 
 EXECUTOR_TYPE = {"ministry": "ministries", "local_government": "local_governments",
                  "partner": "partners"}
@@ -77,6 +84,7 @@ class Recorder:
             "final_energy_share": (("energy_use",), (len(ENERGY_USES),)),
             "renewable_contribution": (("energy_use",), (len(ENERGY_USES),)),
             "clean_cooking_access": (("region",), (r,)),
+            **{name: (("region",), (r,)) for name in PARTNERSHIP_OUTPUTS},
             "indicator_value_region": (("regional_indicator", "region"),
                                        (len(REGIONAL_INDICATORS), r)),
             "gdp_per_capita_region": (("region",), (r,)),
@@ -182,7 +190,11 @@ class Recorder:
 
         flows = m.flows if k > 0 else m.flows0
         institutes = m.research_institutes
-        ird = institute_rd(m)
+        ird = institute_rd(m) + partnership_research(m, flows)
+        ps = m.partnerships
+        for name, attr in PARTNERSHIP_OUTPUTS.items():
+            d[name][k] = getattr(ps, attr) if k > 0 else (
+                np.ones(len(self.regions)) if attr == "capacity" else 0.0)
         support_firms = (flows.national("rd_grants") * m.cfg.ministries.grant_share_firms
                          + flows.national("tax_credits") + flows.national("procurement")
                          + float(flows.delivered["adoption_subsidy"].sum()))

@@ -34,6 +34,7 @@ PURPOSES: dict[str, tuple[str, ...]] = {
     "infrastructure_broadband": ("17.8.1", "9.c.1"),
     "infrastructure_energy": ("7.1.1", "7.2.1"),
     "adoption_subsidy": ("adoption_share.mean",),
+    "regional_partnership": ("adoption_share.mean", "17.8.1"),
     **{f"adoption_subsidy.{t}": (f"adoption_share.{t}",) for t in TECHNOLOGIES},
 }
 PURPOSES["adoption_subsidy.clean_energy"] += ("7.2.1",)

@@ -26,6 +26,7 @@ ATLAS_INSTRUMENTS = (
     "skills",
     "infrastructure_broadband",
     "infrastructure_energy",
+    "regional_partnership",
     "adoption_subsidy.digital",
     "adoption_subsidy.clean_energy",
     "adoption_subsidy.agri_tech",
