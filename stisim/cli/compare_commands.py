@@ -43,6 +43,11 @@ def compare_command(cfg: StisimConfig, run_dir: Path) -> int:
         print(f"variance reduction measured on {vr['pair']}: common random numbers x"
               f"{vr['common_random_numbers']}, no-roadmap twin x{vr['no_roadmap_twin']} "
               "(variance with independent seeds / variance as run)")
+    if "channel_money" in ds:
+        from stisim.coupling.channels import channel_report
+
+        for name in ds["strategy"].values[1:]:
+            print(channel_report(ds["channel_money"].sel(strategy=name), f", {name}"))
     print(f"time to verdict: {ds.attrs['total_seconds']} s")
     if cfg.compare.loop:
         from stisim.coupling.loop import closed_loop, loop_report

@@ -44,8 +44,19 @@ def load(cfg):
     from stisim.roadmap.portfolio import load_portfolio
 
     name = cfg.compare.portfolio or str(cfg.country.name).lower()
-    portfolio = load_portfolio(name)
+    portfolio = shifted(load_portfolio(name), cfg)
     return with_envelope(portfolio, cfg.compare.envelope), build(cfg)
+
+
+def shifted(portfolio, cfg):
+    """The portfolio with ``coupling.shift_share`` of the ``shift_from`` channel's budgets
+    moved to ``shift_to`` (:func:`stisim.roadmap.channels.shift`)."""
+    c = cfg.coupling
+    if not c.shift_from or c.shift_share <= 0:
+        return portfolio
+    from stisim.roadmap.channels import shift
+
+    return shift(portfolio, c.shift_from, c.shift_to, float(c.shift_share))
 
 
 def public_cost(portfolio, spend: xr.DataArray) -> float:
@@ -119,7 +130,7 @@ def run_compare(cfg, responses=None, log=print, counterfactual=None,
     given = dict(given or {})
     if counterfactual is None:
         counterfactual = planning_counterfactual(cfg, portfolio, inputs, log=log)
-    names, spends, allocations, notes = [], [], {}, {}
+    names, spends, allocations, notes, ledgers = [], [], {}, {}, {}
     order = [REFERENCE, *given, *[s for s in cfg.compare.strategies if s not in given]]
     for name in order:
         if name == REFERENCE:
@@ -130,7 +141,8 @@ def run_compare(cfg, responses=None, log=print, counterfactual=None,
             spend = given[name].transpose("action", "year", "source").fillna(0.0)
             if "floors_relaxed" in spend.attrs:
                 notes[name] = "floors relaxed: " + spend.attrs["floors_relaxed"]
-            budgets = execute(spend, portfolio, cfg).budgets
+            executed = execute(spend, portfolio, cfg)
+            budgets, ledgers[name] = executed.budgets, executed.ledger
         else:
             try:
                 spend = allocate(name, portfolio, cfg, responses=responses,
@@ -142,7 +154,8 @@ def run_compare(cfg, responses=None, log=print, counterfactual=None,
             if "floors_relaxed" in spend.attrs:
                 notes[name] = "floors relaxed: " + spend.attrs["floors_relaxed"]
                 log(f"  {name:<18} {notes[name]}")
-            budgets = execute(spend, portfolio, cfg).budgets
+            executed = execute(spend, portfolio, cfg)
+            budgets, ledgers[name] = executed.budgets, executed.ledger
         names.append(name)
         allocations[name] = budgets
         spends.append(spend.astype(float).drop_attrs())
@@ -176,6 +189,8 @@ def run_compare(cfg, responses=None, log=print, counterfactual=None,
                            if portfolio.sources.loc[s, "kind"] != "private"])).sum(
         ("action", "year", "source"))
     ds = ds.drop_vars([v for v in ("disbursed", "delivered") if v in ds])
+    if cfg.coupling.channels:
+        ds["channel_money"] = channel_money(ledgers, names, cfg)
     ds.attrs = provenance_attrs(cfg.to_container(), int(cfg.seed),
                                 inputs.baseline.provenance(), country=str(cfg.country.name),
                                 country_m49=int(cfg.country.m49),
@@ -204,6 +219,18 @@ def run_compare(cfg, responses=None, log=print, counterfactual=None,
                 {"pair": f"{best[0]} - {best[1]}",
                  **variance_reduction(ds, portfolio, (best[0], best[1]))})
     return ds
+
+
+def channel_money(ledgers: dict, names: list[str], cfg) -> xr.DataArray:
+    """``channel_money(strategy, channel, year, flow)``: every strategy's promised and
+    delivered money per finance channel (no_roadmap: zeros)."""
+    from stisim.coupling.channels import ledger_array
+
+    years = range(int(cfg.time.base_year), int(cfg.time.end_year) + 1)
+    empty = pd.DataFrame(columns=["channel", "source", "action", "year", "flow", "amount"])
+    out = xr.concat([ledger_array(ledgers.get(n, empty) if ledgers.get(n) is not None
+                                  else empty, years) for n in names], "strategy")
+    return out.assign_coords(strategy=names)
 
 
 def _without_mechanism(responses) -> str:

@@ -99,9 +99,12 @@ class Execution:
     budgets: Budgets
     lines: pd.DataFrame  # action, source, executor, instrument, region, technology, year, amount
     dropped: list[str] = field(default_factory=list)  # notes on money the agents cannot take
+    ledger: pd.DataFrame | None = None  # channel, source, action, year, flow, amount (USD)
 
     def official(self) -> float:
-        return float(self.lines.loc[self.lines["kind"] != "private", "amount"].sum())
+        kind = self.lines["kind"]
+        return float(self.lines.loc[(kind != "private") & (kind != "repayment"),
+                                    "amount"].sum())
 
 
 def _executor(source_id: str, source_row: pd.Series, instrument: str) -> str:
@@ -149,10 +152,13 @@ def action_technology(portfolio, action: str) -> str:
 
 
 def execute(spend: xr.DataArray, portfolio, cfg, *, from_year: int | None = None,
-            until_year: int | None = None) -> Execution:
+            until_year: int | None = None, seed: int | None = None) -> Execution:
     """Turn ``spend(action, year, source)`` (portfolio currency) into agent budget lines.
 
     ``from_year``/``until_year`` restrict the allocation years executed (rolling horizon).
+    With ``coupling.channels`` (default), official money obeys its finance channel's rules
+    (:mod:`stisim.coupling.channels`; draws seeded by ``seed``, default ``cfg.seed``) and
+    :attr:`Execution.ledger` records promised vs delivered money per channel.
     """
     c = cfg.coupling
     regions = region_labels(cfg)
@@ -161,12 +167,13 @@ def execute(spend: xr.DataArray, portfolio, cfg, *, from_year: int | None = None
     actions = portfolio.actions
     sources = portfolio.sources
     kinds = {s: sources.loc[s, "kind"] for s in sources.index}
-    rows, dropped = [], []
+    dropped: list[str] = []
     values = spend.transpose("action", "year", "source")
     # Plain floats by position: label lookups per cell would dominate coupled runs.
     cells = values.to_numpy()
     source_ids = [str(s) for s in values["source"].values]
-    for ia, a in enumerate(values["action"].values):
+    where = {}
+    for a in values["action"].values:
         act = actions.loc[str(a)]
         agent_inst, _ = INSTRUMENT_MAP.get(act["instrument"], (None, ""))
         region = agent_region(portfolio, act.get("region"), regions)
@@ -175,37 +182,66 @@ def execute(spend: xr.DataArray, portfolio, cfg, *, from_year: int | None = None
             region = "all"
         if agent_inst not in TECHNOLOGY_INSTRUMENTS:
             technology = "all"
-        leverage = float(act.get("leverage") or 0.0)
+        where[str(a)] = (agent_inst, region, technology)
+    if getattr(c, "channels", False):
+        from stisim.coupling.channels import channel_lines, check_ledger
+
+        official, ledger = channel_lines(
+            spend, portfolio, cfg, instrument_of=lambda a: where[a][0],
+            seed=int(cfg.seed) if seed is None else int(seed), from_year=from_year,
+            until_year=until_year)
+        check_ledger(ledger)
+    else:
+        official, ledger = _plain_lines(values, cells, source_ids, kinds, sources, c, end,
+                                        from_year, until_year), None
+    rows = []
+    delivered: dict[tuple[str, int], dict[int, float]] = {}  # (action, year) -> budget year
+    for a, y, s, kind, _channel, executor, year, amount in official:
+        agent_inst, region, technology = where[a]
+        if agent_inst is None:
+            dropped.append(f"{a} ({actions.loc[a, 'instrument']}): no agent mechanism")
+            continue
+        if year > end:
+            dropped.append(f"{a}: {year} after the simulated horizon ({end})")
+            continue
+        if executor == "repayment":
+            rows.append((a, s, "repayment", "ministry", agent_inst, "all", "all", year, amount))
+            continue
+        if kind == "public":
+            executor = _executor(s, sources.loc[s], agent_inst)
+        timing = delivered.setdefault((a, y), {})
+        timing[year] = timing.get(year, 0.0) + amount
+        rows.append((a, s, kind, executor, agent_inst, region, technology, year, amount))
+    private_rows: list[tuple] = []
+    for ia, a in enumerate(values["action"].values):
+        a = str(a)
+        agent_inst, region, technology = where[a]
+        leverage = float(actions.loc[a].get("leverage") or 0.0)
         for iy, y in enumerate(values["year"].values):
-            year = int(y) + int(c.delay)
-            if from_year is not None and int(y) < from_year:
+            y = int(y)
+            year = y + int(c.delay)
+            if (from_year is not None and y < from_year) or (
+                    until_year is not None and y > until_year):
                 continue
-            if until_year is not None and int(y) > until_year:
-                continue
-            col = cells[ia, iy]
-            official = 0.0
-            for i_s, s in enumerate(source_ids):
-                amount = float(col[i_s]) * c.currency_factor
-                if amount <= 0 or kinds[s] == "private":
-                    continue
-                if agent_inst is None:
-                    dropped.append(f"{a} ({act['instrument']}): no agent mechanism")
-                    continue
-                if year > end:
-                    dropped.append(f"{a}: {year} after the simulated horizon ({end})")
-                    continue
-                executor = _executor(s, sources.loc[s], agent_inst)
-                delivered = amount * c.execution_efficiency
-                official += delivered
-                rows.append((str(a), s, kinds[s], executor, agent_inst, region,
-                             technology, year, delivered))
-            private_planned = sum(float(col[i_s]) for i_s, s in enumerate(source_ids)
+            private_planned = sum(float(cells[ia, iy, i]) for i, s in enumerate(source_ids)
                                   if kinds[s] == "private") * c.currency_factor
+            if private_planned > 0 and year > end:
+                private_rows += _private_rows(a, year, private_planned, 0.0, "after_horizon")
             if private_planned > 0 and agent_inst is not None and year <= end:
+                timing = delivered.get((a, y), {})
+                official = sum(timing.values())
                 private = min(private_planned * c.private_follow, leverage * official)
-                if private > 0:
-                    rows.append((str(a), "private", "private", "ministry", agent_inst,
-                                 region, technology, year, private))
+                private_rows += _private_rows(a, year, private_planned, private)
+                # private money follows the official money it leverages, year by year
+                for at, part in sorted(timing.items()):
+                    if private > 0 and part > 0:
+                        rows.append((a, "private", "private", "ministry", agent_inst,
+                                     region, technology, at, private * part / official))
+    if ledger is not None and private_rows:
+        from stisim.coupling.channels import COLUMNS
+
+        ledger = pd.concat([ledger, pd.DataFrame(private_rows, columns=COLUMNS)],
+                           ignore_index=True)
     lines = pd.DataFrame(rows, columns=["action", "source", "kind", "executor", "instrument",
                                         "region", "technology", "year", "amount"])
     if len(lines):
@@ -215,4 +251,38 @@ def execute(spend: xr.DataArray, portfolio, cfg, *, from_year: int | None = None
             if r.year >= base:
                 budgets.add(r.instrument, int(r.year), float(r.amount), r.executor, r.region,
                             r.technology)
-    return Execution(budgets, lines, sorted(set(dropped)))
+    return Execution(budgets, lines, sorted(set(dropped)), ledger)
+
+
+def _private_rows(action: str, year: int, planned: float, private: float,
+                  rest: str = "withheld_cofinance") -> list[tuple]:
+    """Ledger rows of private co-finance: what was planned, and what followed the official
+    money delivered (at most leverage x delivered official money); the rest did not follow
+    (``withheld_cofinance``) or fell after the horizon."""
+    rows = [("domestic_private", "private", action, year, "promised", planned),
+            ("domestic_private", "private", action, year, "delivered", private)]
+    if planned - private > 0:
+        rows.append(("domestic_private", "private", action, year, rest, planned - private))
+    return rows
+
+
+def _plain_lines(values, cells, source_ids, kinds, sources, c, end, from_year,
+                 until_year) -> list[tuple]:
+    """Official money without channel rules (``coupling.channels=false``): every source's
+    money is a budget line of its allocation year (+ ``coupling.delay``), scaled by
+    ``coupling.execution_efficiency``; donors and partners execute through the partners."""
+    out = []
+    for ia, a in enumerate(values["action"].values):
+        for iy, y in enumerate(values["year"].values):
+            y = int(y)
+            if (from_year is not None and y < from_year) or (
+                    until_year is not None and y > until_year):
+                continue
+            for i_s, s in enumerate(source_ids):
+                amount = float(cells[ia, iy, i_s]) * c.currency_factor
+                if amount <= 0 or kinds[s] == "private":
+                    continue
+                executor = "partner" if kinds[s] in ("donor", "partner") else "ministry"
+                out.append((str(a), y, s, kinds[s], "", executor, y + int(c.delay),
+                            amount * c.execution_efficiency))
+    return out

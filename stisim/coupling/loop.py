@@ -82,7 +82,8 @@ def closed_loop(cfg, portfolio, inputs, curves=None, log=print) -> LoopResult:
         if "floors_relaxed" in alloc.attrs and it == 1:
             log(f"  floors relaxed: {alloc.attrs['floors_relaxed']}")
         scale = alloc["scale"].to_series()
-        full = sm.run_replicates(inputs, execute(spend, portfolio, cfg).budgets, seeds)
+        executed = execute(spend, portfolio, cfg)
+        full = sm.run_replicates(inputs, executed.budgets, seeds)
         promised = alloc["action_indicator_gain"]
         funded = [a for a in scale.index if scale[a] > 1e-6]
         delivered = xr.zeros_like(promised)
@@ -119,6 +120,11 @@ def closed_loop(cfg, portfolio, inputs, curves=None, log=print) -> LoopResult:
         current = scaled_curves(base_curves, factors, f"{base_curves.origin}, loop iteration "
                                 f"{it}")
     ds = _promised_delivered(alloc, promised, delivered, full, ref, end)
+    if executed.ledger is not None:
+        from stisim.coupling.channels import ledger_array
+
+        ds["channel_money"] = ledger_array(executed.ledger, range(
+            int(cfg.time.base_year), int(cfg.time.end_year) + 1))
     ds.attrs.update(converged=int(converged), iterations=len(history),
                     tolerance=float(c.loop_tolerance), response_curves=base_curves.origin)
     hist = pd.DataFrame(history)
@@ -173,4 +179,8 @@ def loop_report(result: LoopResult) -> str:
              or abs(float(ds["delivered_goal_gain"].sel(goal=k))) > 1e-3]
         lines.append("promised vs delivered per goal (goal-score points, last year)")
         lines.append(fmt(g, ["goal", "promised", "delivered"]))
+    if "channel_money" in ds:
+        from stisim.coupling.channels import channel_report
+
+        lines.append(channel_report(ds["channel_money"], ", last iteration"))
     return "\n".join(lines)

@@ -15,6 +15,8 @@ from stisim.errors import Problem
 STRATEGIES = ("optimal_sdg", "optimal_value", "optimal_min_cost", "equal_split",
               "expert_ranking", "greedy", "gap_proportional", "one_goal_first")
 ASSUMPTION = "assumption"
+CHANNELS = ("domestic_public", "domestic_private", "trust_fund", "north_south", "south_south",
+            "triangular", "development_bank")
 
 root_key("strategies")
 root_key("replicates")
@@ -44,6 +46,18 @@ class CouplingConfig:
         1.0, "Share of planned private co-finance that materialises when the official money "
         "it leverages is delivered in full; private money is capped at leverage x delivered "
         "official money", unit="fraction", ge=0.0, le=1.0, source=ASSUMPTION)
+    channels: bool = param(
+        True, "Execute official money by the rules of its finance channel (eligibility, "
+        "co-finance, administrative capacity, disbursement ratio and delay, tied procurement, "
+        "appropriateness, loan repayment; stisim/roadmap/channels.csv); false: every "
+        "source's money is a budget line of its allocation year")
+    shift_from: str | None = param(
+        None, "Finance channel giving a share of its budgets to `shift_to` (null: no shift)",
+        choices=(None, *CHANNELS))
+    shift_to: str = param("south_south", "Finance channel receiving the shifted budgets",
+                          choices=CHANNELS)
+    shift_share: float = param(0.0, "Share of every limited budget of `shift_from` sources "
+                               "moved to `shift_to`", unit="fraction", ge=0.0, le=1.0)
     response_levels: list[float] = param(
         [0.5, 1.0, 2.0], "Spending levels (multiples of an action's full-scale cost) of the "
         "response ensembles; zero is always included", unit="ratio")

@@ -7,7 +7,8 @@ tabular forms use one table (CSV file or sheet) per component:
 table          columns
 =============  ==========================================================================
 portfolio      ``key``, ``value`` (name, country, currency, horizon "2025-2034", ...)
-sources        id, name, kind, budget (one number) or ``budget_<year>`` columns, carry_over
+sources        id, name, kind, channel, budget (one number) or ``budget_<year>`` columns,
+               carry_over
 actions        one column per action attribute; ``cost_<year>`` columns or ``cost`` as
                "5;5;5" from ``start``; ``sources`` as "treasury;donor:0.5";
                ``depends_on`` as "A;B"

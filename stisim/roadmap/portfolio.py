@@ -224,15 +224,36 @@ class _Builder:
             if s.get("id") is None:
                 continue
             rows.append({"id": s["id"], "name": s["name"] or s["id"], "kind": s["kind"],
-                         "carry_over": bool(s["carry_over"]), "note": s["note"]})
+                         "channel": self.channel(s), "carry_over": bool(s["carry_over"]),
+                         "note": s["note"]})
             budgets.append(self.yearly(s["budget"], f"{s['_path']}.budget", s["_where"],
                                        np.inf))
-        df = pd.DataFrame(rows, columns=["id", "name", "kind", "carry_over", "note"])
+        df = pd.DataFrame(rows, columns=["id", "name", "kind", "channel", "carry_over",
+                                         "note"])
         df = df.set_index("id", drop=False)
         budget = xr.DataArray(np.array(budgets).reshape(len(rows), len(self.years)),
                               dims=("source", "year"),
                               coords={"source": list(df.index), "year": self.years})
         return df, budget
+
+    def channel(self, s: dict) -> str | None:
+        """The source's finance channel (declared, or the default of its kind); a channel
+        that does not take money of the source's kind is reported."""
+        from stisim.roadmap import channels as ch
+
+        if s.get("kind") is None:
+            return s.get("channel")
+        if s.get("channel") is None:
+            return ch.default_channel(s["kind"], str(s["id"]), str(s.get("name") or ""))
+        if s["channel"] in ch.channel_ids() and not ch.kind_allowed(s["channel"], s["kind"]):
+            kinds = ch.channels().loc[s["channel"], "kinds"]
+            self.chk.add(f"{s['_path']}.channel", f"channel {s['channel']} does not take "
+                         f"{s['kind']} money", s["channel"],
+                         f"a source of kind {' or '.join(kinds)}, or a channel for kind "
+                         f"{s['kind']}: " + ", ".join(c for c in ch.channel_ids()
+                                                      if ch.kind_allowed(c, s["kind"])),
+                         s["_where"])
+        return s["channel"]
 
     def agencies(self, items: list[dict]) -> tuple[pd.DataFrame, xr.DataArray]:
         rows, caps = [], []
@@ -281,6 +302,7 @@ class _Builder:
                             allowed_text(known_sources, sid), where)
                     continue
                 share[known_sources.index(sid)] = s
+                self.check_channel(a, sid, s, sources, path, where)
             shares.append(share)
             self.check_financing(a, share, sources, path, where)
             if a["indivisible"] and (a["min_scale"] not in (0.0, None)
@@ -367,6 +389,20 @@ class _Builder:
             amounts = amounts[: years[-1] - first + 1]
         out[first - years[0]: first - years[0] + len(amounts)] = amounts
         return out
+
+    def check_channel(self, a: dict, sid: str, share: float, sources: pd.DataFrame,
+                      path: str, where: str) -> None:
+        """A source may finance an action only if its channel may fund the instrument."""
+        from stisim.roadmap import channels as ch
+
+        channel = sources.loc[sid, "channel"]
+        if (share <= 0 or channel not in ch.channel_ids() or a.get("instrument") is None
+                or ch.eligible(channel, a["instrument"])):
+            return
+        self.chk.add(f"{path}.sources.{sid}", f"source {sid} (channel {channel}) may not "
+                     f"finance instrument {a['instrument']}", sid,
+                     f"sources whose channel funds {a['instrument']}; {channel} funds "
+                     + ch.allowed_instruments(channel), where)
 
     def check_financing(self, a: dict, share: np.ndarray, sources: pd.DataFrame, path: str,
                         where: str) -> None:
