@@ -1,5 +1,5 @@
 """Does the origin of money matter? The same promise executed through each finance channel in
-the calibrated pilots (docs/model.md §7.5.1 and docs/coupling.md §1.1 quote its tables).
+the calibrated pilots (docs/model.md §7.5.2 and docs/coupling.md §1.1 quote its tables).
 
 Per pilot (``scenario=calibrated/<country>``): a programme of ``--share`` % of GDP a year
 (default 0.05 %) promised for 2025 to the last simulated year, split equally over technology
