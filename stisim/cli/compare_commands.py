@@ -44,7 +44,7 @@ def compare_command(cfg: StisimConfig, run_dir: Path) -> int:
               f"{vr['common_random_numbers']}, no-roadmap twin x{vr['no_roadmap_twin']} "
               "(variance with independent seeds / variance as run)")
     if "channel_money" in ds:
-        from stisim.coupling.channels import channel_report
+        from stisim.coupling.finance import channel_report
 
         for name in ds["strategy"].values[1:]:
             print(channel_report(ds["channel_money"].sel(strategy=name), f", {name}"))

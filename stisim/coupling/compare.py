@@ -224,7 +224,7 @@ def run_compare(cfg, responses=None, log=print, counterfactual=None,
 def channel_money(ledgers: dict, names: list[str], cfg) -> xr.DataArray:
     """``channel_money(strategy, channel, year, flow)``: every strategy's promised and
     delivered money per finance channel (no_roadmap: zeros)."""
-    from stisim.coupling.channels import ledger_array
+    from stisim.coupling.finance import ledger_array
 
     years = range(int(cfg.time.base_year), int(cfg.time.end_year) + 1)
     empty = pd.DataFrame(columns=["channel", "source", "action", "year", "flow", "amount"])

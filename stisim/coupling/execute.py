@@ -157,7 +157,7 @@ def execute(spend: xr.DataArray, portfolio, cfg, *, from_year: int | None = None
 
     ``from_year``/``until_year`` restrict the allocation years executed (rolling horizon).
     With ``coupling.channels`` (default), official money obeys its finance channel's rules
-    (:mod:`stisim.coupling.channels`; draws seeded by ``seed``, default ``cfg.seed``) and
+    (:mod:`stisim.coupling.finance`; draws seeded by ``seed``, default ``cfg.seed``) and
     :attr:`Execution.ledger` records promised vs delivered money per channel.
     """
     c = cfg.coupling
@@ -184,7 +184,7 @@ def execute(spend: xr.DataArray, portfolio, cfg, *, from_year: int | None = None
             technology = "all"
         where[str(a)] = (agent_inst, region, technology)
     if getattr(c, "channels", False):
-        from stisim.coupling.channels import channel_lines, check_ledger
+        from stisim.coupling.finance import channel_lines, check_ledger
 
         official, ledger = channel_lines(
             spend, portfolio, cfg, instrument_of=lambda a: where[a][0],
@@ -238,7 +238,7 @@ def execute(spend: xr.DataArray, portfolio, cfg, *, from_year: int | None = None
                         rows.append((a, "private", "private", "ministry", agent_inst,
                                      region, technology, at, private * part / official))
     if ledger is not None and private_rows:
-        from stisim.coupling.channels import COLUMNS
+        from stisim.coupling.finance import COLUMNS
 
         ledger = pd.concat([ledger, pd.DataFrame(private_rows, columns=COLUMNS)],
                            ignore_index=True)

@@ -121,7 +121,7 @@ def closed_loop(cfg, portfolio, inputs, curves=None, log=print) -> LoopResult:
                                 f"{it}")
     ds = _promised_delivered(alloc, promised, delivered, full, ref, end)
     if executed.ledger is not None:
-        from stisim.coupling.channels import ledger_array
+        from stisim.coupling.finance import ledger_array
 
         ds["channel_money"] = ledger_array(executed.ledger, range(
             int(cfg.time.base_year), int(cfg.time.end_year) + 1))
@@ -180,7 +180,7 @@ def loop_report(result: LoopResult) -> str:
         lines.append("promised vs delivered per goal (goal-score points, last year)")
         lines.append(fmt(g, ["goal", "promised", "delivered"]))
     if "channel_money" in ds:
-        from stisim.coupling.channels import channel_report
+        from stisim.coupling.finance import channel_report
 
         lines.append(channel_report(ds["channel_money"], ", last iteration"))
     return "\n".join(lines)

@@ -19,7 +19,7 @@ assumption and the range tried) says
 * whether it lends (``loan``) and on what terms (``grace``, ``maturity``, ``interest``):
   loans are repaid by the treasury (:func:`loan_service`).
 
-The agents' execution of these rules is :mod:`stisim.coupling.channels`; docs/model.md
+The agents' execution of these rules is :mod:`stisim.coupling.finance`; docs/model.md
 ("Finance channels") gives the equations.
 """
 

@@ -8,14 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stisim.coupling.channels import (
+from stisim.coupling.execute import execute
+from stisim.coupling.finance import (
     FLOWS,
     LOSSES,
     ChannelMoneyNotConserved,
     check_ledger,
     ledger_array,
 )
-from stisim.coupling.execute import execute
 from stisim.errors import ConfigError
 from stisim.roadmap import build_portfolio
 from stisim.roadmap import channels as ch
@@ -234,7 +234,7 @@ def test_shipped_portfolios_declare_their_channels():
 
 def test_shifted_comparison_reports_promised_and_delivered_per_channel():
     from stisim.coupling import compare as cmp
-    from stisim.coupling.channels import channel_report
+    from stisim.coupling.finance import channel_report
 
     cfg = tiny_cfg("scenario=finance/south_south_shift", "strategies=[equal_split]",
                    "replicates=1", "coupling.responses=expert", "time.end_year=2027")
