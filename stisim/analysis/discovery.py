@@ -191,7 +191,7 @@ def prim(ds: xr.Dataset, condition: str | xr.DataArray, *, parameters: list[str]
                 "mass_min": mass_min, "max_boxes": max_boxes, "min_density": min_density,
                 "significance": significance}
     if y.size == 0 or y.all() or not y.any():
-        out = _empty(names, x, y)
+        out = _empty(names, x, y).merge(_trajectory_dataset([]))  # same variables, no search
         out.attrs.update(_attrs("prim", text, x, y, ds, settings))
         out.attrs["note"] = ("the condition holds in no case" if not y.any() else
                              "the condition holds in every case") + "; there is nothing to bound"

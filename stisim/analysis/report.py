@@ -496,6 +496,15 @@ def spend_units(ds: xr.Dataset) -> str:
     return units
 
 
+def _per_source(da: xr.DataArray) -> pd.Series:
+    """Total over the years by source; any other dimension (a robust plan's scenarios, whose
+    budgets may differ) is averaged."""
+    da = da.sum("year") if "year" in da.dims else da
+    for dim in [d for d in da.dims if d != "source"]:
+        da = da.mean(dim)
+    return da.to_pandas()
+
+
 def _allocation_section(alloc: xr.Dataset) -> list[str]:
     a = alloc.attrs
     out = [para(f"Optimised allocation: objective {a.get('objective', 'not recorded')}"
@@ -521,8 +530,7 @@ def _allocation_section(alloc: xr.Dataset) -> list[str]:
                         "action at full size:"))
         out.append(table(rows, {"scale": ".2f", "total spend": ",.1f"}))
     if "budget" in alloc and "budget_used" in alloc:
-        budget = alloc["budget"].sum("year").to_pandas()
-        used = alloc["budget_used"].sum("year").to_pandas()
+        budget, used = (_per_source(alloc[v]) for v in ("budget", "budget_used"))
         util = pd.DataFrame({"source": budget.index.astype(str), "budget": budget.values,
                              "used": used.reindex(budget.index).values})
         finite = np.isfinite(util["budget"]) & (util["budget"] > 0)

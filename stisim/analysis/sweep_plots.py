@@ -99,7 +99,17 @@ def morris_scatter(result: xr.Dataset) -> Figure:
 
 def prim_tradeoff(result: xr.Dataset, search: int = 0) -> Figure:
     """PRIM's coverage/density trade-off along the peeling and pasting trajectory, coloured
-    by the number of restricted parameters; the reported box is circled."""
+    by the number of restricted parameters; the reported box is circled. Without a search
+    (the condition holds in every case or in none) the axes carry PRIM's note instead."""
+    if result.sizes.get("search", 0) <= search:
+        fig = _figure(6.2, 4.5)
+        ax = fig.add_subplot()
+        ax.text(0.5, 0.5, textwrap.fill(result.attrs.get("note", "no PRIM search"), 50),
+                ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        ax.set_title("PRIM coverage/density trade-off\n" + textwrap.shorten(
+            result.attrs.get("condition", ""), 70), fontsize=10, loc="left")
+        return fig
     cov = result["trajectory_coverage"].isel(search=search)
     den = result["trajectory_density"].isel(search=search)
     res = result["trajectory_restricted"].isel(search=search)

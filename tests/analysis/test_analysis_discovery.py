@@ -106,6 +106,18 @@ def test_condition_never_met_gives_no_box(planted_ds):
         assert "no case" in r.attrs["note"]
 
 
+def test_trade_off_plot_of_a_condition_without_search(planted_ds):
+    """Nothing to bound (the condition holds nowhere): the result still has the trajectory
+    variables, with no search, and the trade-off plot says why instead of failing."""
+    from stisim.analysis import sweep_plots
+
+    r = prim(planted_ds, "score < 0")
+    assert r.sizes["search"] == 0 and "trajectory_coverage" in r
+    fig = sweep_plots.prim_tradeoff(r)
+    shown = " ".join(t.get_text() for t in fig.axes[0].texts)
+    assert "nothing to bound" in shown.replace("\n", " ")
+
+
 def test_sweep_dataset_discovery(sweep_ds):
     r = prim(sweep_ds, "goal_score(goal=9, time=2030) < quantile(goal_score(goal=9, "
                        "time=2030), 0.2)")

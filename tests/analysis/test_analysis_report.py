@@ -129,3 +129,19 @@ def test_regional_equity_view_of_a_pilot_run(tmp_path):
     part = sections(html)["situation"]
     assert "Regional equity" in part and "first-level administrative regions" in part
     assert "Nairobi" in part
+
+
+def test_budget_table_of_a_robust_plan_averages_its_scenarios(allocation_ds):
+    """A robust plan's budgets carry a scenario dimension: the table shows the mean."""
+    import xarray as xr
+
+    from stisim.analysis.report import _per_source
+
+    factor = xr.DataArray([0.5, 1.0, 1.5], dims="scenario")
+    robust = allocation_ds.assign(budget_used=allocation_ds["budget_used"] * factor)
+    used = _per_source(robust["budget_used"])
+    plain = _per_source(allocation_ds["budget_used"])
+    assert list(used.index) == list(plain.index)
+    assert used.to_numpy() == pytest.approx(plain.to_numpy())
+    text = build_report(robust)
+    assert "Budgets and their use" in text
