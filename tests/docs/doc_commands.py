@@ -212,6 +212,8 @@ _WILD = "\x00"
 
 def _pattern(line: str) -> re.Pattern:
     text = " ".join(line.replace("…", "...").split())
+    if re.fullmatch(r"-{3,}", text):  # a table's rule: its width follows the numbers
+        return re.compile(r"-{3,}")
     text = re.sub(r"<[^<>]*>", _WILD, text)          # placeholders
     text = text.replace("...", _WILD)
     text = _NUMBER.sub(_WILD, text)
