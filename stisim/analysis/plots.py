@@ -27,6 +27,7 @@ from stisim.analysis.datasets import members, select_time, target_year
 from stisim.analysis.summaries import (
     GOAL_NAMES,
     allocation_frame,
+    budget_duals,
     comparison_table,
     mean_ci,
     pareto_mask,
@@ -491,7 +492,7 @@ def shadow_price_chart(alloc: xr.Dataset) -> Figure | None:
     name = shadow_price_var(alloc)
     if name is None:
         return None
-    da = alloc[name].transpose("source", "year")
+    da = budget_duals(alloc, name)
     fig = _figure(7.5, 3.8)
     ax = fig.add_subplot()
     colours = source_colours(da["source"].values)

@@ -46,6 +46,7 @@ from stisim.analysis.report_scope import objective_text, portfolio_rows
 from stisim.analysis.summaries import (
     GOAL_NAMES,
     TREND_CLASSES,
+    budget_duals,
     comparison_table,
     gain_var,
     monitoring_table,
@@ -551,7 +552,7 @@ def _allocation_section(alloc: xr.Dataset) -> list[str]:
         fig = plots.shadow_price_chart(alloc)
         if fig is not None and np.isfinite(alloc[sp].values).any():
             out.append(figure(fig, "Shadow prices (dual values) of the budget constraints."))
-        frame = alloc[sp].transpose("source", "year").to_pandas()
+        frame = budget_duals(alloc, sp).to_pandas()
         frame.columns = [str(c) for c in frame.columns]
         out.append(table(frame.reset_index(), {c: ".3g" for c in frame.columns}))
     else:
@@ -560,6 +561,8 @@ def _allocation_section(alloc: xr.Dataset) -> list[str]:
     for name in alloc.data_vars:
         if str(name).endswith("shadow_price") and name != sp:
             da = alloc[name]
+            if "scenario" in da.dims:  # a robust plan: the value of relaxing it everywhere
+                da = da.sum("scenario", keep_attrs=True)
             out.append(para(f"{da.attrs.get('long_name', name)} "
                             f"({da.attrs.get('units', '')}):"))
             frame = da.to_pandas()

@@ -275,6 +275,15 @@ def shadow_price_var(alloc: xr.Dataset) -> str | None:
     return None
 
 
+def budget_duals(alloc: xr.Dataset, name: str) -> xr.DataArray:
+    """The shadow prices ``alloc[name]`` by (source, year). A robust plan has one budget
+    row per scenario: one more unit of budget in every scenario is worth the sum of their
+    duals, so any other dimension is summed."""
+    da = alloc[name]
+    return da.sum([d for d in da.dims if d not in ("source", "year")]).transpose(
+        "source", "year")
+
+
 def gain_var(alloc: xr.Dataset) -> str | None:
     """Name of the variable holding the optimiser's promised indicator or goal gains."""
     for name, da in alloc.data_vars.items():

@@ -138,7 +138,9 @@ def test_budget_table_of_a_robust_plan_averages_its_scenarios(allocation_ds):
     from stisim.analysis.report import _per_source
 
     factor = xr.DataArray([0.5, 1.0, 1.5], dims="scenario")
-    robust = allocation_ds.assign(budget_used=allocation_ds["budget_used"] * factor)
+    robust = allocation_ds.assign(budget_used=allocation_ds["budget_used"] * factor,
+                                  budget_shadow_price=allocation_ds["budget_shadow_price"]
+                                  * factor)
     used = _per_source(robust["budget_used"])
     plain = _per_source(allocation_ds["budget_used"])
     assert list(used.index) == list(plain.index)
