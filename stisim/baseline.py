@@ -6,6 +6,10 @@ the country's first later observation carried back (for early base years), else 
 of the latest values of countries in the same UN sub-region, else the same continent, else
 all countries; the method and the number of countries are recorded and
 written into every output's provenance.
+
+``data_until`` makes a baseline that knows nothing after that year (held-out validation,
+calibration windows): the observed table stops there, and no later observation is carried
+back to fill the base year.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ class Baseline:
     population: float  # persons, base year (SDR 2022 panel)
     population_year: int
     extra: dict = field(default_factory=dict)
+    data_until: int | None = None  # last year of data used (None: all shipped data)
 
     def provenance(self) -> dict[str, dict]:
         """Per-indicator provenance for dataset attributes."""
@@ -84,10 +89,14 @@ def _source_label(code: str) -> str:
     return f"SDR 2022 panel (Sachs et al. 2022), series {row.series}"
 
 
-def observed_series(m49: int, indicators: list[str] | None = None) -> pd.DataFrame:
-    """Observed values of a country: a year x indicator table (NaN where missing)."""
+def observed_series(m49: int, indicators: list[str] | None = None,
+                    data_until: int | None = None) -> pd.DataFrame:
+    """Observed values of a country: a year x indicator table (NaN where missing), up to
+    ``data_until`` when given."""
     long = _long_series()
     sub = long[long.m49 == m49]
+    if data_until is not None:
+        sub = sub[sub.year <= data_until]
     if indicators is not None:
         sub = sub[sub.indicator.isin(indicators)]
     table = sub.pivot_table(index="year", columns="indicator", values="value", aggfunc="mean")
@@ -101,28 +110,37 @@ def _latest(long: pd.DataFrame, base_year: int) -> pd.DataFrame:
 
 
 @cache
-def _latest_of_all(base_year: int) -> pd.DataFrame:
+def _latest_of_all(base_year: int, data_until: int | None = None) -> pd.DataFrame:
     """The latest observation of every indicator and country in the imputation window (the
-    pool of regional medians; the same for every country, so computed once per base year)."""
+    pool of regional medians; the same for every country, so computed once per base year and
+    data horizon), from data up to ``data_until``."""
     long = _long_series()
+    if data_until is not None:
+        long = long[long.year <= data_until]
     return _latest(long[long.m49.isin(data.countries().index)], base_year)
 
 
 @cache
-def load_baseline(m49: int, base_year: int) -> Baseline:
-    """The baseline of country ``m49`` at ``base_year`` for every registry indicator.
+def load_baseline(m49: int, base_year: int, data_until: int | None = None) -> Baseline:
+    """The baseline of country ``m49`` at ``base_year`` for every registry indicator,
+    from data up to ``data_until`` (default: all shipped data).
 
-    Cached per (country, year): treat the result as read-only.
+    Cached per (country, year, data_until): treat the result as read-only.
     """
     table = data.countries()
     if m49 not in table.index:
         raise DataError(f"country M49 {m49} is not in the shipped data (countries.csv)")
+    if data_until is not None and data_until < base_year:
+        raise DataError(f"data_until={data_until} is before the base year {base_year}: the "
+                        "base year's own data would be hidden")
     country = table.loc[m49]
     reg = registry()
     long = _long_series()
+    if data_until is not None:
+        long = long[long.year <= data_until]
     own = long[long.m49 == m49]
     mine = own[own.year <= base_year]
-    latest_all = _latest_of_all(base_year)
+    latest_all = _latest_of_all(base_year, data_until)
 
     values, years, imputed, method = {}, {}, {}, {}
     for code in reg.index:
@@ -169,6 +187,7 @@ def load_baseline(m49: int, base_year: int) -> Baseline:
         value=pd.Series(values)[codes], year=pd.Series(years, dtype=float)[codes],
         source=pd.Series({c: _source_label(c) for c in codes}),
         imputed=pd.Series(imputed)[codes], method=pd.Series(method)[codes],
-        observed=observed_series(m49), population=float(pop_row.value),
-        population_year=int(pop_row.year),
+        observed=observed_series(m49, data_until=data_until),
+        population=float(pop_row.value), population_year=int(pop_row.year),
+        data_until=data_until,
     )

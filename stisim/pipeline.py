@@ -41,9 +41,12 @@ class RunInputs:
     baseline: Baseline
 
 
-def build(cfg: StisimConfig) -> RunInputs:
-    """Load the country's real baseline for the configured base year."""
-    return RunInputs(cfg=cfg, baseline=load_baseline(cfg.country.m49, cfg.time.base_year))
+def build(cfg: StisimConfig, data_until: int | None = None) -> RunInputs:
+    """Load the country's real baseline for the configured base year, from data up to
+    ``data_until`` (default: all shipped data; calibration windows and held-out validation
+    pass the last year they may see)."""
+    return RunInputs(cfg=cfg, baseline=load_baseline(cfg.country.m49, cfg.time.base_year,
+                                                     data_until))
 
 
 def with_seed(inputs: RunInputs, seed: int) -> RunInputs:

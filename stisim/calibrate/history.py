@@ -128,7 +128,8 @@ def run_calibration(cfg: StisimConfig, run_dir: str | Path, progress: bool = Tru
     if fixed:
         cfg = with_overrides(cfg, fixed)
     t = cfg.time
-    baseline = load_baseline(cfg.country.m49, t.base_year)
+    # Nothing observed after the end of the window reaches the fit or the start state.
+    baseline = load_baseline(cfg.country.m49, t.base_year, t.end_year)
     observed = observed_table(baseline.observed, c.indicators, t.base_year, t.end_year)
     if not np.isfinite(observed.to_numpy()).any():
         raise DataError(f"{baseline.name} has no observations of {', '.join(c.indicators)} in "
@@ -140,7 +141,7 @@ def run_calibration(cfg: StisimConfig, run_dir: str | Path, progress: bool = Tru
     if c.simulator == "hindcast":
         simulate = hindcast_simulator(cfg)
     else:
-        simulate = pipeline_simulator(cfg, c.replicates)
+        simulate = pipeline_simulator(cfg, c.replicates, t.end_year)
     # The config as given: the uncalibrated trajectory the fit is compared with.
     probe = simulate({})["indicator_value"]
     if probe.sizes.get("time", 0) < 2:

@@ -39,8 +39,10 @@ def with_overrides(cfg: StisimConfig, overrides: Mapping[str, Any]) -> StisimCon
     return validate(container)
 
 
-def pipeline_simulator(cfg: StisimConfig, replicates: int = 1) -> Simulator:
-    """The full model (agent model, then interlinkages) as a simulator.
+def pipeline_simulator(cfg: StisimConfig, replicates: int = 1,
+                       data_until: int | None = None) -> Simulator:
+    """The full model (agent model, then interlinkages) as a simulator, its start state
+    built from data up to ``data_until`` (:func:`stisim.pipeline.build`).
 
     With ``replicates > 1`` each evaluation averages the runs of the common replicate seeds
     of ``cfg.seed`` (:func:`stisim.seeds.averaged_seeds`; the same seeds at every
@@ -55,7 +57,7 @@ def pipeline_simulator(cfg: StisimConfig, replicates: int = 1) -> Simulator:
         runs = []
         for seed in seeds:
             c = with_overrides(cfg, {**overrides, "seed": seed})
-            runs.append(simulate(build(c))["indicator_value"])
+            runs.append(simulate(build(c, data_until))["indicator_value"])
         return xr.Dataset({"indicator_value": xr.concat(runs, "replicate").mean("replicate")})
 
     return run
@@ -74,11 +76,12 @@ def forced_history(baseline, codes: Sequence[str], end_year: int) -> xr.DataArra
 
 def hindcast_simulator(cfg: StisimConfig) -> Simulator:
     """The interlinkage dynamics alone from ``cfg.time.base_year`` to ``end_year``, the
-    agent-driven indicators forced by their observed history (:func:`forced_history`)."""
+    agent-driven indicators forced by their observed history (:func:`forced_history`) up to
+    ``end_year``."""
     from stisim.baseline import load_baseline
     from stisim.sdg.interlinkages import apply_interlinkages
 
-    baseline = load_baseline(cfg.country.m49, cfg.time.base_year)
+    baseline = load_baseline(cfg.country.m49, cfg.time.base_year, cfg.time.end_year)
     reg = registry()
     agents = list(reg.index[reg.driver == "agents"])
     forced = forced_history(baseline, agents, cfg.time.end_year)

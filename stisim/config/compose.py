@@ -29,7 +29,7 @@ from stisim.errors import ConfigError, Problem
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 REPO_DIR = PACKAGE_DIR.parent
-SUBCOMMAND_CONFIGS = ("run", "optimise", "sweep", "compare", "calibrate", "plan")
+SUBCOMMAND_CONFIGS = ("run", "optimise", "sweep", "compare", "calibrate", "plan", "validate")
 
 _UNSAFE: dict[str, list[Problem]] = {}
 _SCENARIO_FILES: dict[str, Path] = {}

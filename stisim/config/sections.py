@@ -59,7 +59,8 @@ def check(func: Callable[[Any], list]) -> Callable[[Any], list]:
 BUILTIN_SECTION_MODULES = ("stisim.config.params", "stisim.agents.params",
                            "stisim.optimize.params", "stisim.sweep.params",
                            "stisim.coupling.params", "stisim.sdg.params",
-                           "stisim.calibrate.params", "stisim.atlas.params")
+                           "stisim.calibrate.params", "stisim.atlas.params",
+                           "stisim.validate.params")
 
 
 def load_builtin_sections() -> None:

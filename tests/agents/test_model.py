@@ -107,7 +107,8 @@ def test_other_base_years():
 
 
 def test_base_year_2010_from_a_given_baseline():
-    """Calibration runs start in 2010: GDP per capita is moved back with observed growth."""
+    """Calibration runs start in 2010: GDP per capita is the 2010 value of the shipped series,
+    read with data up to 2010."""
     import dataclasses
 
     from stisim.baseline import load_baseline
@@ -123,7 +124,12 @@ def test_base_year_2010_from_a_given_baseline():
     inputs2 = RunInputs(cfg=cfg, baseline=baseline)
     model = build_model(inputs2)
     assert model.t0 == 2010
-    assert model.country.gdp_per_capita < 2099 * 0.9  # 2022 value moved back 12 years
+    from stisim.data import macro
+
+    series = macro.country_series(404, up_to=2010).loc[2010]
+    assert model.country.gdp_per_capita == pytest.approx(series.gdp_per_capita_current_usd)
+    assert model.country.urban_share == pytest.approx(series.urban_share / 100.0)
+    assert model.country.flags == []
     model.run()
     assert model.recorder.times[-1] == 2013
 
@@ -139,18 +145,47 @@ def test_step_by_step_api():
         model.step()
 
 
-def test_country_without_preset_uses_flagged_fallbacks():
+def test_country_inputs_come_from_the_shipped_series():
+    """Any country: GDP, population, structure and firms from the country series (WDI,
+    ILOSTAT) at the base year, nothing entered by hand."""
     import json
+
+    from stisim.data import macro
 
     inputs = small_inputs("country=south_africa", "time.end_year=2024")
     ds = simulate_agents(inputs)
     info = json.loads(ds.attrs["country_inputs"])
-    assert {"gdp_per_capita", "firm_count", "agriculture_va_share"} <= set(info["fallbacks"])
-    assert info["notes"]["gdp_per_capita"].startswith("FALLBACK")
-    assert 3000 < info["gdp_per_capita"] < 15000  # WDI 2022: about 6,800 USD
+    row = macro.country_series(710, up_to=2022).loc[2022]
+    assert info["fallbacks"] == []
+    assert info["gdp_per_capita"] == pytest.approx(row.gdp_per_capita_current_usd)
+    assert info["firm_count"] == pytest.approx(row.business_owners)
+    assert info["population"] == pytest.approx(row.population)
+    assert "WDI" in info["notes"]["gdp_per_capita"]
     first = ds["indicator_value"].isel(time=0).to_series()
     np.testing.assert_allclose(first.to_numpy(), inputs.baseline.value[first.index].to_numpy(),
                                rtol=1e-5)
+
+
+def test_inputs_from_other_countries_are_flagged():
+    import json
+
+    ds = simulate_agents(small_inputs("country=tuvalu", "time.end_year=2023"))
+    info = json.loads(ds.attrs["country_inputs"])
+    assert "firm_count" in info["fallbacks"]  # no ILO status-in-employment data
+    assert "FALLBACK" in info["notes"]["firm_count"]
+    assert "gdp_per_capita" not in info["fallbacks"]
+
+
+def test_pilot_presets_hold_no_hand_entered_inputs():
+    from pathlib import Path
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[2] / "configs" / "country"
+    for path in root.glob("*.yaml"):
+        preset = yaml.safe_load(path.read_text())
+        assert not {"gdp_per_capita", "firm_count", "agriculture_va_share",
+                    "urban_population_share"} & set(preset), path.name
 
 
 def test_small_state_simulates_no_more_firms_than_it_has():

@@ -1,0 +1,198 @@
+"""``stisim validate``: fit on the years up to ``fit_end``, predict the held-out years, score
+the prediction and statistical baselines by NRMSE.
+
+For each country: the calibration (:func:`stisim.calibrate.run_calibration`) fits the
+``calibrate`` parameters on ``fit_start .. fit_end`` with a baseline and country inputs built
+from data up to ``fit_end`` only (:func:`stisim.baseline.load_baseline` with ``data_until``,
+:mod:`stisim.data.macro` with ``up_to``); the model then starts again in ``fit_end`` from the
+data known then, with the fitted parameters, and runs to the last held-out year for
+``validate.replicates`` seeds. The baselines (:mod:`stisim.validate.baselines`) see the same
+observations. Scores: NRMSE = 100 x RMSE / |optimum - lower| (the SDR normalisation span) over
+the held-out years with observations; skill = 1 - NRMSE(model) / NRMSE(best baseline).
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from stisim.config.validate import StisimConfig
+from stisim.errors import ConfigError, Problem
+from stisim.validate.params import BASELINES, find_country
+
+
+@dataclass
+class CountryValidation:
+    """One country's held-out validation (arrays over ``years`` x ``indicators``)."""
+
+    m49: int
+    iso3: str
+    name: str
+    years: list[int]
+    indicators: list[str]
+    test_end: int
+    observed: np.ndarray
+    fitted: np.ndarray
+    predicted: np.ndarray
+    predicted_se: np.ndarray
+    baselines: dict[str, np.ndarray]
+    baseline_notes: dict[str, list[str]]
+    parameters: dict[int, dict[str, float]]  # window end -> path -> value
+    held: dict[int, dict[str, str]]  # window end -> path -> why not fitted
+    fit_nrmse: np.ndarray
+    fallbacks: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def country_section(spec: str) -> dict[str, Any]:
+    """The ``country`` config section of a preset name, slug or M49 code."""
+    import yaml
+
+    from stisim.config.compose import config_dir
+    from stisim.data import countries
+
+    m49 = find_country(spec)
+    if m49 is None:
+        raise ConfigError([Problem("validate.countries", "not a known country", spec,
+                                   "a preset (e.g. kenya), a slug of the shipped data (e.g. "
+                                   "south_africa) or an M49 code")])
+    row = countries().loc[m49]
+    preset = config_dir() / "country" / f"{row['slug']}.yaml"
+    if preset.exists():
+        with preset.open(encoding="utf-8") as fh:
+            return dict(yaml.safe_load(fh))
+    return {"m49": m49, "name": row["name"], "iso3": row["iso3"],
+            "un_region": row["un_region"], "laumann_region": row["laumann_region"]}
+
+
+def _with(container: dict[str, Any], overrides: dict[str, Any]) -> StisimConfig:
+    import copy
+
+    from stisim.config.validate import validate
+
+    data = copy.deepcopy(container)
+    for path, value in overrides.items():
+        *parents, leaf = path.split(".")
+        node = data
+        for part in parents:
+            node = node[part]
+        node[leaf] = value
+    return validate(data)
+
+
+def _fit(container: dict[str, Any], start: int, end: int, run_dir: Path, progress: bool):
+    from stisim.calibrate import run_calibration
+
+    fixed = [dict(f) for f in container["calibrate"]["fixed"]]
+    for f in fixed:  # trend end years follow the window (``${time.end_year}`` in the presets)
+        if str(f["path"]).endswith("_end_year"):
+            f["value"] = end
+    cfg = _with(container, {"time.base_year": start, "time.end_year": end,
+                            "calibrate.save": False, "calibrate.fixed": fixed})
+    return run_calibration(cfg, run_dir, progress=progress).result
+
+
+def validate_country(container: dict[str, Any], spec: str, run_dir: str | Path,
+                     progress: bool = False) -> CountryValidation:
+    """Fit, predict and score one country (``container``: the resolved validate config)."""
+    from stisim.baseline import observed_series
+    from stisim.data.indicators import registry
+    from stisim.pipeline import build, simulate
+    from stisim.seeds import averaged_seeds
+    from stisim.validate import baselines as bl
+
+    v = container["validate"]
+    container = {**container, "country": country_section(spec)}
+    m49 = int(container["country"]["m49"])
+    codes = [str(c) for c in v["indicators"]]
+    fit_start, fit_end = int(v["fit_start"]), int(v["fit_end"])
+    truth = observed_series(m49, codes)  # scoring only: never handed to the fit
+    seen_after = truth.loc[truth.index > fit_end].dropna(how="all")
+    test_end = int(v["test_end"] or (seen_after.index.max() if len(seen_after) else fit_end + 1))
+    years = list(range(fit_start, test_end + 1))
+    held_years = [y for y in years if y > fit_end]
+    run_dir = Path(run_dir)
+    iso3 = str(container["country"]["iso3"])
+
+    result = _fit(container, fit_start, fit_end, run_dir / "fits" / f"{iso3}_{fit_end}",
+                  progress)
+    parameters = {fit_end: dict(result.parameters)}
+    held = {fit_end: dict(result.held)}
+    sim = result.simulated.sel(indicator=codes)
+    fitted = np.full((len(years), len(codes)), np.nan)
+    for i, y in enumerate(years):
+        if y <= fit_end and float(y) in sim["time"].values:
+            fitted[i] = sim.sel(time=float(y)).to_numpy()
+
+    # Held-out prediction: start again in fit_end from the data known then.
+    overrides = {**result.parameters, "time.base_year": fit_end, "time.end_year": test_end}
+    runs = []
+    for seed in averaged_seeds(int(container["seed"]), int(v["replicates"])):
+        cfg = _with(container, {**overrides, "seed": seed})
+        ds = simulate(build(cfg, data_until=fit_end))
+        runs.append(ds["indicator_value"].sel(indicator=codes, time=[float(y) for y in
+                                                                      held_years]).to_numpy())
+    stack = np.stack(runs)
+    predicted = np.full((len(years), len(codes)), np.nan)
+    se = np.full_like(predicted, np.nan)
+    k = len(years) - len(held_years)
+    predicted[k:] = stack.mean(axis=0)
+    se[k:] = (stack.std(axis=0, ddof=1) / np.sqrt(len(runs)) if len(runs) > 1
+              else np.zeros_like(stack[0]))
+
+    observed = truth.reindex(index=years, columns=codes).to_numpy(float)
+    reg = registry().loc[codes]
+    forecasts: dict[str, np.ndarray] = {}
+    notes: dict[str, list[str]] = {}
+    window = truth.loc[(truth.index >= fit_start) & (truth.index <= fit_end)]
+    for method in BASELINES:
+        out = np.full((len(years), len(codes)), np.nan)
+        notes[method] = []
+        for j, code in enumerate(codes):
+            series = window[code].dropna()
+            values, how = bl.forecast(
+                method, series.index.to_numpy(float), series.to_numpy(float), fit_end,
+                held_years, int(v["trend_years"]),
+                (float(reg.loc[code, "valid_min"]), float(reg.loc[code, "valid_max"])))
+            out[k:, j] = values
+            notes[method].append(how)
+        forecasts[method] = out
+
+    if v["refit_end"] is not None and int(v["refit_end"]) != fit_end:
+        end = int(v["refit_end"])
+        second = _fit(container, fit_start, end, run_dir / "fits" / f"{iso3}_{end}", progress)
+        parameters[end] = dict(second.parameters)
+        held[end] = dict(second.held)
+
+    from stisim.agents.country import country_inputs
+
+    base_cfg = _with(container, {"time.base_year": fit_end, "time.end_year": test_end})
+    inputs = build(base_cfg, data_until=fit_end)
+    flags = country_inputs(base_cfg, inputs.baseline).flags
+    return CountryValidation(
+        m49=m49, iso3=iso3, name=str(container["country"]["name"]), years=years,
+        indicators=codes, test_end=test_end, observed=observed, fitted=fitted,
+        predicted=predicted, predicted_se=se, baselines=forecasts, baseline_notes=notes,
+        parameters=parameters, held=held,
+        fit_nrmse=result.fit.reindex(codes)["nrmse"].to_numpy(float), fallbacks=flags)
+
+
+def run_validation(cfg: StisimConfig, run_dir: str | Path, progress: bool = True
+                   ) -> list[CountryValidation]:
+    """Every country of ``cfg.validate.countries`` (in parallel with ``validate.workers``)."""
+    container = cfg.to_container()
+    specs = [str(c) for c in cfg.validate.countries]
+    for spec in specs:  # fail before any fit on an unknown name
+        country_section(spec)
+    if cfg.validate.workers > 1 and len(specs) > 1:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(min(cfg.validate.workers, len(specs)), mp_context=ctx) as ex:
+            futures = [ex.submit(validate_country, container, s, run_dir, False) for s in specs]
+            return [f.result() for f in futures]
+    return [validate_country(container, s, run_dir, progress) for s in specs]
