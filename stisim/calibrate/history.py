@@ -153,7 +153,8 @@ def run_calibration(cfg: StisimConfig, run_dir: str | Path, progress: bool = Tru
     current = {s.path: _get(cfg.to_container(), s.path) for s in fitted}
     result = calibrate(simulate, observed, fitted, method=c.method, max_evals=c.max_evals,
                        tolerance=c.tolerance, seed=cfg.seed, current=current,
-                       progress=progress, desc=f"calibrate {baseline.iso3}")
+                       progress=progress, desc=f"calibrate {baseline.iso3}",
+                       prior_weight=c.prior_weight)
     result.uncalibrated_fit = uncalibrated
     result.uncalibrated_loss = loss_of(uncalibrated)
     result.held = held

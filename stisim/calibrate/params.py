@@ -79,6 +79,10 @@ class CalibrateConfig:
                         "all parameters: Nelder-Mead on a logit scale, bounded Powell, seeded "
                         "differential evolution", choices=METHODS)
     max_evals: int = param(200, "Budget of model evaluations", ge=1, le=100000)
+    prior_weight: float = param(
+        0.0, "Regularisation towards the starting values (the config's sourced values): the "
+        "loss gains prior_weight x the sum of squared moves of the parameters across their "
+        "intervals (0-1 each), in score points squared; 0: none", ge=0.0, le=1e6)
     replicates: int = param(1, "Seeds averaged per evaluation (stochastic models)", ge=1,
                             le=100)
     tolerance: float = param(1e-4, "Stop when the loss improves by less than this", gt=0.0)

@@ -194,7 +194,7 @@ def _nelder_mead(f: Callable[[np.ndarray], float], x0: np.ndarray, max_evals: in
 def calibrate(simulate: Simulator, observed: xr.DataArray, parameters: Sequence[Parameter],
               *, method: str = "nelder-mead", max_evals: int = 200, tolerance: float = 1e-4,
               seed: int = 0, current: Mapping[str, float] | None = None, progress: bool = True,
-              desc: str = "calibrate") -> CalibrationResult:
+              desc: str = "calibrate", prior_weight: float = 0.0) -> CalibrationResult:
     """Fit ``parameters`` of ``simulate`` to ``observed`` (time, indicator).
 
     ``method``: ``nelder-mead`` or ``powell`` (local, bounded ``scipy.optimize.minimize``)
@@ -207,6 +207,11 @@ def calibrate(simulate: Simulator, observed: xr.DataArray, parameters: Sequence[
     one indicator (e.g. yearly growth rates of a stochastic model) out of the fit of
     parameters that do not act on it. At most ``max_evals`` simulations are run.
     ``current`` holds the parameters' present values, the default start.
+
+    ``prior_weight`` > 0 regularises the fit towards the start (the sourced config values):
+    the loss gains ``prior_weight x sum((u - u0)^2)`` over the parameters (of the block),
+    ``u`` each parameter's position in its interval (0-1), so a parameter moves away from
+    its prior only as far as the data pay for it (a Gaussian prior, MAP estimate).
     """
     specs = list(parameters)
     if not specs:
@@ -217,6 +222,12 @@ def calibrate(simulate: Simulator, observed: xr.DataArray, parameters: Sequence[
     rows: list[dict[str, float]] = []
     best: dict[str, Any] = {"loss": math.inf, "x": x0}
     bar = tqdm(total=max_evals, desc=desc, unit="run", disable=not progress, leave=True)
+
+    def penalty(x: np.ndarray, idx: Sequence[int] | None = None) -> float:
+        if prior_weight <= 0:
+            return 0.0
+        d = (np.clip(np.asarray(x, float), 0.0, 1.0) - x0)
+        return float(prior_weight * np.sum(d[list(idx)] ** 2 if idx is not None else d ** 2))
 
     def evaluate(x: np.ndarray) -> float:
         return evaluate_fit(x)[0]
@@ -234,7 +245,7 @@ def calibrate(simulate: Simulator, observed: xr.DataArray, parameters: Sequence[
             raise DataError("the simulator returned no indicator_value variable")
         sim = ds["indicator_value"]
         fit = fit_errors(sim, observed)
-        loss = loss_of(fit)
+        loss = loss_of(fit) + penalty(x)
         cache[key] = (loss, fit, sim)
         rows.append({"loss": loss, **overrides})
         if loss < best["loss"]:
@@ -255,7 +266,7 @@ def calibrate(simulate: Simulator, observed: xr.DataArray, parameters: Sequence[
             trial = x.copy()
             trial[idx] = np.clip(np.atleast_1d(u), 0.0, 1.0)
             fit = evaluate_fit(trial)[1]
-            loss = loss_of(fit.loc[codes])
+            loss = loss_of(fit.loc[codes]) + penalty(trial, idx)
             if loss < state["loss"]:
                 state.update(loss=loss, x=trial)
             return loss

@@ -96,13 +96,60 @@ def _fit(container: dict[str, Any], start: int, end: int, run_dir: Path, progres
     return run_calibration(cfg, run_dir, progress=progress).result
 
 
+def _predict(container: dict[str, Any], parameters: dict[str, float], window, codes: list[str],
+             years: list[int], fit_end: int, v: dict[str, Any],
+             bounds: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The model's held-out prediction (mean and standard error over the replicate seeds).
+
+    ``validate.start = fit_start``: the fitted back-cast run continued past ``fit_end``, each
+    replicate moved by the gap between the last observation of the window and its own value
+    in that year (intercept correction; Clements & Hendry 1998, Forecasting Economic Time
+    Series, ch. 8), so the forecast keeps the model's path and the observed level; rates of
+    change (indicators that may be negative) keep the fitted level instead.
+    ``validate.start = fit_end``: the model started again in ``fit_end`` from the data known
+    then (its first step pinned to them).
+    """
+    from stisim.pipeline import build, simulate
+    from stisim.seeds import averaged_seeds
+
+    fit_start, test_end = years[0], years[-1]
+    restart = v["start"] == "fit_end"
+    trend_end = 0 if v["continue_trends"] else fit_end
+    overrides = {**parameters, "time.base_year": fit_end if restart else fit_start,
+                 "time.end_year": test_end,
+                 "ministries.rd_budget_trend_end_year": trend_end,
+                 "institutes.researcher_cost_trend_end_year": trend_end}
+    last = {}
+    for j, code in enumerate(codes):
+        seen = window[code].dropna()
+        # Levels are moved onto their last observation; rates of change (those that may be
+        # negative, e.g. 8.2.1) are not: one year's rate is noise around the fitted level.
+        if len(seen) and not restart and bounds[0][j] >= 0:
+            last[j] = (float(seen.index[-1]), float(seen.iloc[-1]))
+    runs = []
+    for seed in averaged_seeds(int(container["seed"]), int(v["replicates"])):
+        cfg = _with(container, {**overrides, "seed": seed})
+        sim = simulate(build(cfg, data_until=fit_end))["indicator_value"].sel(indicator=codes)
+        path = np.full((len(years), len(codes)), np.nan)
+        times = sim["time"].to_numpy()
+        for i, y in enumerate(years):
+            if float(y) in times:
+                path[i] = sim.sel(time=float(y)).to_numpy()
+        for j, (year, value) in last.items():
+            path[:, j] += value - path[years.index(int(year)), j]
+        runs.append(np.clip(path, bounds[0], bounds[1]))
+    stack = np.stack(runs)
+    se = (stack.std(axis=0, ddof=1) / np.sqrt(len(runs)) if len(runs) > 1
+          else np.zeros_like(stack[0]))
+    return stack.mean(axis=0), se
+
+
 def validate_country(container: dict[str, Any], spec: str, run_dir: str | Path,
                      progress: bool = False) -> CountryValidation:
     """Fit, predict and score one country (``container``: the resolved validate config)."""
     from stisim.baseline import observed_series
     from stisim.data.indicators import registry
-    from stisim.pipeline import build, simulate
-    from stisim.seeds import averaged_seeds
+    from stisim.pipeline import build
     from stisim.validate import baselines as bl
 
     v = container["validate"]
@@ -128,27 +175,18 @@ def validate_country(container: dict[str, Any], spec: str, run_dir: str | Path,
         if y <= fit_end and float(y) in sim["time"].values:
             fitted[i] = sim.sel(time=float(y)).to_numpy()
 
-    # Held-out prediction: start again in fit_end from the data known then.
-    overrides = {**result.parameters, "time.base_year": fit_end, "time.end_year": test_end}
-    runs = []
-    for seed in averaged_seeds(int(container["seed"]), int(v["replicates"])):
-        cfg = _with(container, {**overrides, "seed": seed})
-        ds = simulate(build(cfg, data_until=fit_end))
-        runs.append(ds["indicator_value"].sel(indicator=codes, time=[float(y) for y in
-                                                                      held_years]).to_numpy())
-    stack = np.stack(runs)
-    predicted = np.full((len(years), len(codes)), np.nan)
-    se = np.full_like(predicted, np.nan)
-    k = len(years) - len(held_years)
-    predicted[k:] = stack.mean(axis=0)
-    se[k:] = (stack.std(axis=0, ddof=1) / np.sqrt(len(runs)) if len(runs) > 1
-              else np.zeros_like(stack[0]))
-
     observed = truth.reindex(index=years, columns=codes).to_numpy(float)
     reg = registry().loc[codes]
+    low, high = reg["valid_min"].to_numpy(float), reg["valid_max"].to_numpy(float)
+    window = truth.loc[(truth.index >= fit_start) & (truth.index <= fit_end)]
+    k = len(years) - len(held_years)
+    predicted, se = _predict(container, result.parameters, window, codes, years, fit_end,
+                             v, (low, high))
+    predicted[:k] = np.nan
+    se[:k] = np.nan
+
     forecasts: dict[str, np.ndarray] = {}
     notes: dict[str, list[str]] = {}
-    window = truth.loc[(truth.index >= fit_start) & (truth.index <= fit_end)]
     for method in BASELINES:
         out = np.full((len(years), len(codes)), np.nan)
         notes[method] = []

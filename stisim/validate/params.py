@@ -37,6 +37,14 @@ class ValidateConfig:
         2022, "Fit again with data up to this year to report each parameter's change between "
         "windows (null: no second fit)", unit="year", ge=2001, le=2030)
     indicators: list[str] = param(INDICATORS, "Indicators fitted and scored")
+    start: str = param(
+        "fit_start", "Where the held-out prediction starts: 'fit_start' = the fitted back-cast "
+        "run continued past fit_end, moved to the last observation of the window (intercept "
+        "correction); 'fit_end' = the model started again in fit_end from the data known then",
+        choices=["fit_start", "fit_end"])
+    continue_trends: bool = param(
+        True, "Fitted R&D budget and researcher cost trends continue after fit_end (false: "
+        "they stop there)")
     replicates: int = param(3, "Seeds of the held-out prediction (mean and standard error)",
                             ge=1, le=100)
     trend_years: int = param(5, "Fitted years of the linear_trend and mean_growth baselines",
