@@ -165,10 +165,14 @@ def parameter_table(ds: xr.Dataset) -> str:
     for country in ds["country"].values:
         for p in ds["parameter"].values:
             v = ds["parameter_value"].sel(country=country, parameter=p)
-            cells = [f"{float(v.sel(window=w)):.4g}" if np.isfinite(v.sel(window=w)) else
-                     "not fitted" for w in windows]
+            values = [float(v.sel(window=w)) for w in windows]
+            cells = [f"{x:.4g}" if np.isfinite(x) else "not fitted" for x in values]
+            if len(windows) > 1:
+                change = values[-1] - values[0]
+                cells.append(f"{change:+.4g}" if np.isfinite(change) else "-")
             rows.append([str(country), str(p), *cells])
-    return table(rows, ["country", "parameter", *[f"fit to {w}" for w in windows]])
+    head = [f"fit to {w}" for w in windows] + (["change"] if len(windows) > 1 else [])
+    return table(rows, ["country", "parameter", *head])
 
 
 def plot_country(ds: xr.Dataset, country: str, path: str | Path) -> Path:

@@ -252,3 +252,18 @@ def test_observed_table_window():
     obs = observed_table(table, ["9.5.1"], 2010, 2022)
     assert obs["time"].values[0] == 2011 and obs.sizes["time"] == 12
     assert int(np.isfinite(obs).sum()) == 2
+
+
+def test_prior_weight_pulls_the_fit_towards_the_start():
+    """A Gaussian prior on the start: the more weight, the closer the MAP estimate stays."""
+    observed = observed_from(TRUE)
+    spec = [Parameter("firms.rd_propensity", 0.0, 1.0, 0.1, ("9.5.1",))]
+
+    def one(params: dict) -> xr.Dataset:
+        return synthetic({**TRUE, **params})
+
+    fits = [calibrate(one, observed, spec, method="blocks", max_evals=60, progress=False,
+                      prior_weight=w).parameters["firms.rd_propensity"] for w in (0.0, 5.0, 1e5)]
+    assert fits[0] == pytest.approx(TRUE["firms.rd_propensity"], abs=0.01)
+    assert 0.1 < fits[1] < fits[0]
+    assert fits[2] == pytest.approx(0.1, abs=0.01)
