@@ -1,6 +1,6 @@
 """Held-out validation: ``stisim validate`` (a driver; the engines never import it).
 
-* :mod:`~stisim.validate.driver` — :func:`run_validation`: fit up to ``fit_end``, predict
+* :mod:`~stisim.validate.holdout` — :func:`run_validation`: fit up to ``fit_end``, predict
   the held-out years, baselines;
 * :mod:`~stisim.validate.baselines` — persistence, linear trend, mean growth, ETS, Theta;
 * :mod:`~stisim.validate.scoring` — ``validation.nc``, score tables, figures;
@@ -15,9 +15,9 @@ from __future__ import annotations
 from typing import Any
 
 _EXPORTS = {
-    "run_validation": "stisim.validate.driver",
-    "validate_country": "stisim.validate.driver",
-    "CountryValidation": "stisim.validate.driver",
+    "run_validation": "stisim.validate.holdout",
+    "validate_country": "stisim.validate.holdout",
+    "CountryValidation": "stisim.validate.holdout",
     "to_dataset": "stisim.validate.scoring",
     "summary": "stisim.validate.scoring",
     "score_table": "stisim.validate.scoring",

@@ -13,7 +13,7 @@ import xarray as xr
 import yaml
 
 from stisim.dataset import annotate, register_variables
-from stisim.validate.driver import CountryValidation
+from stisim.validate.holdout import CountryValidation
 from stisim.validate.params import BASELINES
 
 KIND = "validation"  # the kind of Dataset variables.yml beside this module documents

@@ -83,7 +83,7 @@ def test_nothing_after_fit_end_reaches_the_fit_or_the_start_state(tmp_path, monk
     """The leak test: noise in every value after fit_end changes the scored observations but
     not the fitted parameters, the fit, the held-out prediction or the baselines."""
     from stisim.config import load_config
-    from stisim.validate.driver import validate_country
+    from stisim.validate.holdout import validate_country
 
     container = load_config("validate", TINY).to_container()
     clean = validate_country(container, "serbia", tmp_path / "clean")
