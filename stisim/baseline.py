@@ -141,6 +141,9 @@ def load_baseline(m49: int, base_year: int, data_until: int | None = None) -> Ba
     own = long[long.m49 == m49]
     mine = own[own.year <= base_year]
     latest_all = _latest_of_all(base_year, data_until)
+    later_all = long[long.m49.isin(table.index) & (long.year > base_year)
+                     & (long.year < base_year + IMPUTATION_WINDOW)]
+    first_later = later_all.sort_values("year").groupby(["indicator", "m49"]).head(1)
 
     values, years, imputed, method = {}, {}, {}, {}
     for code in reg.index:
@@ -159,6 +162,15 @@ def load_baseline(m49: int, base_year: int, data_until: int | None = None) -> Ba
             method[code] = f"imputed: first observation ({int(first.year)}) carried back"
             continue
         pool = latest_all[latest_all.indicator == code]
+        first = base_year - IMPUTATION_WINDOW + 1
+        what = f"latest values ({first}-{base_year})"
+        if pool.m49.nunique() < 3:
+            # A series that starts after the base year (back-casts): the peers' first
+            # observations within the imputation window (and before data_until).
+            pool = first_later[first_later.indicator == code]
+            last = base_year + IMPUTATION_WINDOW - 1
+            last = last if data_until is None else min(data_until, last)
+            what = f"first observations ({base_year + 1}-{last})"
         for level in ("un_region", "continent", None):
             if level is None:
                 peers, label = pool, "all countries"
@@ -167,9 +179,7 @@ def load_baseline(m49: int, base_year: int, data_until: int | None = None) -> Ba
                 peers, label = pool[pool.m49.isin(members)], country[level]
             if len(peers) >= 3:
                 values[code] = float(np.median(peers.value))
-                first = base_year - IMPUTATION_WINDOW + 1
-                method[code] = (f"imputed: median of latest values ({first}-{base_year}) "
-                                f"of {len(peers)} countries in {label}")
+                method[code] = f"imputed: median of {what} of {len(peers)} countries in {label}"
                 break
         else:
             raise DataError(f"indicator {code}: no data for {country['name']} and too few "

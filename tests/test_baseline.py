@@ -54,3 +54,17 @@ def test_missing_data_is_imputed_and_flagged():
 def test_unknown_country_is_a_data_error():
     with pytest.raises(DataError, match="999"):
         load_baseline(999, 2022)
+
+
+def test_data_until_hides_later_years():
+    """A baseline for a window ending in 2016 knows nothing observed later: its table stops
+    there and no later observation is carried back; a series that starts after the base year
+    is imputed from other countries' first observations up to 2016 (Morocco, 8.10.2)."""
+    from stisim.baseline import load_baseline
+
+    full = load_baseline(504, 2010)
+    cut = load_baseline(504, 2010, 2016)
+    assert cut.observed.index.max() <= 2016 < full.observed.index.max()
+    assert "2017" in full.method["8.10.2"]  # carried back from a later year
+    assert cut.method["8.10.2"].startswith("imputed: median of first observations (2011-2016)")
+    assert cut.data_until == 2016 and full.data_until is None

@@ -26,7 +26,7 @@ def validate_command(cfg: StisimConfig, run_dir: Path) -> int:
     )
 
     v = cfg.validate
-    results = run_validation(cfg, run_dir)
+    results, failed = run_validation(cfg, run_dir)
     attrs = provenance_attrs(cfg.to_container(), cfg.seed, {}, title="stisim validation",
                              fit_start=v.fit_start, fit_end=v.fit_end)
     ds = to_dataset(results, v.fit_end, attrs)
@@ -48,8 +48,15 @@ def validate_command(cfg: StisimConfig, run_dir: Path) -> int:
         if v.plots:
             plot_country(ds, str(country), run_dir / f"validation_{country}.png")
     lines += ["Fitted parameters per window", parameter_table(ds)]
+    if failed:
+        lines += ["", "Not validated:", *[f"  {f}" for f in failed]]
     text = "\n".join(lines)
     (run_dir / "validation.md").write_text(text + "\n", encoding="utf-8")
     print("\n" + text)
     print(f"\nwrote {path}")
+    if failed:
+        import sys
+
+        print("stisim: warning: not validated (see validation.md): " + "; ".join(failed),
+              file=sys.stderr)
     return 0

@@ -219,9 +219,20 @@ def validate_country(container: dict[str, Any], spec: str, run_dir: str | Path,
         fit_nrmse=result.fit.reindex(codes)["nrmse"].to_numpy(float), fallbacks=flags)
 
 
+def _one(container: dict[str, Any], spec: str, run_dir: str | Path, progress: bool
+         ) -> CountryValidation | str:
+    from stisim.errors import StisimError
+
+    try:
+        return validate_country(container, spec, run_dir, progress)
+    except StisimError as exc:  # a country whose data cannot be fitted: reported, not fatal
+        return f"{spec}: {exc}"
+
+
 def run_validation(cfg: StisimConfig, run_dir: str | Path, progress: bool = True
-                   ) -> list[CountryValidation]:
-    """Every country of ``cfg.validate.countries`` (in parallel with ``validate.workers``)."""
+                   ) -> tuple[list[CountryValidation], list[str]]:
+    """Every country of ``cfg.validate.countries`` (in parallel with ``validate.workers``):
+    the validations, and why any country could not be validated."""
     container = cfg.to_container()
     specs = [str(c) for c in cfg.validate.countries]
     for spec in specs:  # fail before any fit on an unknown name
@@ -231,6 +242,14 @@ def run_validation(cfg: StisimConfig, run_dir: str | Path, progress: bool = True
 
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(min(cfg.validate.workers, len(specs)), mp_context=ctx) as ex:
-            futures = [ex.submit(validate_country, container, s, run_dir, False) for s in specs]
-            return [f.result() for f in futures]
-    return [validate_country(container, s, run_dir, progress) for s in specs]
+            futures = [ex.submit(_one, container, s, run_dir, False) for s in specs]
+            done = [f.result() for f in futures]
+    else:
+        done = [_one(container, s, run_dir, progress) for s in specs]
+    results = [r for r in done if isinstance(r, CountryValidation)]
+    failed = [r for r in done if isinstance(r, str)]
+    if not results:
+        from stisim.errors import DataError
+
+        raise DataError("no country could be validated: " + "; ".join(failed))
+    return results, failed
