@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from stisim.agents.catalog import SECTORS
+from stisim.agents.trends import trend_years
 
 
 class Macro:
@@ -102,10 +103,9 @@ class Macro:
         """Cost of a researcher FTE relative to the base year: wages times the trend
         ``institutes.researcher_cost_trend`` (up to its end year)."""
         c = self.model.cfg.institutes
-        t = self.model.t
-        if c.researcher_cost_trend_end_year:
-            t = min(t, c.researcher_cost_trend_end_year)
-        return self.wage_index * float(np.exp(c.researcher_cost_trend * max(t - self.t0, 0.0)))
+        years = trend_years(self.model.t, self.t0, c.researcher_cost_trend_end_year,
+                            c.researcher_cost_trend_damping)
+        return self.wage_index * float(np.exp(c.researcher_cost_trend * years))
 
     def _value_at(self, hist: list[float], t: float, pre_growth: float) -> float:
         times = self.times

@@ -35,6 +35,7 @@ from stisim.agents.cooking import (
     traditional_biomass_fraction,
 )
 from stisim.agents.firms import CLEAN, F32
+from stisim.agents.trends import trend_rate
 from stisim.errors import DataError
 
 OTHER = [j for j in range(len(TECHNOLOGIES)) if j != CLEAN]
@@ -219,7 +220,10 @@ class Energy:
         cfg = m.cfg.infrastructure
         money = float(m.flows.delivered["infrastructure_energy"].sum()) \
             * cfg.energy_renewable_share
-        trend = m.cfg.macro.grid_renewable_trend
+        macro = m.cfg.macro
+        # The trend of the step's start year (damped after its end year, if any).
+        trend = macro.grid_renewable_trend * trend_rate(
+            m.t, macro.grid_renewable_trend_end_year, macro.grid_renewable_trend_damping)
         g = c.grid_renewable
         gain = (trend * (1.0 - g) if trend >= 0 else trend * g) \
             + cfg.renewable_investment_effect * money / max(m.macro.gdp, 1e-9) * (1.0 - g)

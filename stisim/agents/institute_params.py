@@ -55,6 +55,11 @@ class InstitutesConfig:
         "level); 0: to the end of the horizon. Calibrated scenarios set it to the end of the "
         "fitted history so projections do not extrapolate the trend", unit="year", ge=0.0,
         le=2100.0, source=ASSUMPTION)
+    researcher_cost_trend_damping: float = param(
+        0.0, "Damping of researcher_cost_trend after researcher_cost_trend_end_year: k years "
+        "later it acts at damping^k of its rate (0: it stops there; 1: undamped)", unit="1",
+        ge=0.0, le=1.0, source="Gardner & McKenzie (1985) damped trend; 0.8-0.98 in "
+        "forecasting practice (Hyndman & Athanasopoulos, FPP3 section 8.2)")
     brain_drain_rate: float = param(
         0.02, "Emigration rate of researchers at the base-year wage premium", unit="1/year",
         ge=0.0, le=1.0,

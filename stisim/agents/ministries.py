@@ -18,6 +18,7 @@ import numpy as np
 from stisim.agents.catalog import REGIONAL_INSTRUMENTS
 from stisim.agents.policy import step_cells
 from stisim.agents.registry import agent_type
+from stisim.agents.trends import trend_years
 
 # Budget lines whose share of GDP follows ``ministries.rd_budget_trend``.
 RD_INSTRUMENTS = ("rd_grants", "institutional_funding", "tax_credits")
@@ -46,8 +47,9 @@ class Ministry(mesa.Agent):
         share = m.bau_share("ministry", instrument)
         c = m.cfg.ministries
         if c.rd_budget_trend and instrument in RD_INSTRUMENTS:
-            last = min(year, c.rd_budget_trend_end_year) if c.rd_budget_trend_end_year else year
-            share *= float(np.exp(c.rd_budget_trend * max(last - m.cfg.time.base_year, 0)))
+            share *= float(np.exp(c.rd_budget_trend * trend_years(
+                year, m.cfg.time.base_year, c.rd_budget_trend_end_year,
+                c.rd_budget_trend_damping)))
         gdp = m.macro.gdp_of_year(year) if m.cfg.ministries.bau_follows_gdp else m.macro.gdp0
         return share / 100.0 * gdp
 

@@ -58,6 +58,11 @@ class MinistriesConfig:
         "to the end of the horizon. Calibrated scenarios set it to the end of the fitted "
         "history so projections do not extrapolate the trend", unit="year", ge=0.0,
         le=2100.0, source=ASSUMPTION)
+    rd_budget_trend_damping: float = param(
+        0.0, "Damping of rd_budget_trend after rd_budget_trend_end_year: k years later it acts "
+        "at damping^k of its rate (0: it stops there; 1: undamped)", unit="1", ge=0.0,
+        le=1.0, source="Gardner & McKenzie (1985) damped trend; 0.8-0.98 in forecasting "
+        "practice (Hyndman & Athanasopoulos, FPP3 section 8.2)")
     grant_share_firms: float = param(
         0.3, "Share of competitive R&D grants awarded to firms (rest to institutes)",
         unit="fraction", ge=0.0, le=1.0, source=ASSUMPTION)

@@ -172,6 +172,14 @@ class MacroConfig:
         "energy mix (grid and fuels): a positive trend closes the gap to 1, a negative one "
         "shrinks the share proportionally", unit="1/year", ge=-0.1, le=0.1,
         source="assumption; fitted per country by `stisim calibrate` (7.2.1)")
+    grid_renewable_trend_end_year: float = param(
+        0.0, "Last year grid_renewable_trend acts in full; 0: to the end of the horizon",
+        unit="year", ge=0.0, le=2100.0, source=ASSUMPTION)
+    grid_renewable_trend_damping: float = param(
+        1.0, "Damping of grid_renewable_trend after grid_renewable_trend_end_year: k years "
+        "later it acts at damping^k of its rate (0: it stops there; 1: undamped)", unit="1",
+        ge=0.0, le=1.0, source="Gardner & McKenzie (1985) damped trend; 0.8-0.98 in "
+        "forecasting practice (Hyndman & Athanasopoulos, FPP3 section 8.2)")
     fuel_switch: float = param(
         0.3, "Share of an electrified household's non-cooking energy that is electricity "
         "(renewable at the grid share); the rest (lighting fuels, transport) is fossil",

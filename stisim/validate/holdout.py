@@ -107,18 +107,24 @@ def _predict(container: dict[str, Any], parameters: dict[str, float], window, co
     Series, ch. 8), so the forecast keeps the model's path and the observed level; rates of
     change (indicators that may be negative) keep the fitted level instead.
     ``validate.start = fit_end``: the model started again in ``fit_end`` from the data known
-    then (its first step pinned to them).
+    then (its first step pinned to them). In both, the fitted business-as-usual trends (R&D
+    budget share, researcher cost, renewable share of the energy mix) are damped after
+    ``fit_end`` by ``validate.trend_damping`` per year (:mod:`stisim.agents.trends`).
     """
     from stisim.pipeline import build, simulate
     from stisim.seeds import averaged_seeds
 
     fit_start, test_end = years[0], years[-1]
     restart = v["start"] == "fit_end"
-    trend_end = 0 if v["continue_trends"] else fit_end
+    phi = float(v["trend_damping"])
     overrides = {**parameters, "time.base_year": fit_end if restart else fit_start,
                  "time.end_year": test_end,
-                 "ministries.rd_budget_trend_end_year": trend_end,
-                 "institutes.researcher_cost_trend_end_year": trend_end}
+                 "ministries.rd_budget_trend_end_year": fit_end,
+                 "ministries.rd_budget_trend_damping": phi,
+                 "institutes.researcher_cost_trend_end_year": fit_end,
+                 "institutes.researcher_cost_trend_damping": phi,
+                 "macro.grid_renewable_trend_end_year": fit_end,
+                 "macro.grid_renewable_trend_damping": phi}
     last = {}
     for j, code in enumerate(codes):
         seen = window[code].dropna()

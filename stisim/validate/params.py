@@ -42,9 +42,14 @@ class ValidateConfig:
         "run continued past fit_end, moved to the last observation of the window (intercept "
         "correction); 'fit_end' = the model started again in fit_end from the data known then",
         choices=["fit_start", "fit_end"])
-    continue_trends: bool = param(
-        True, "Fitted R&D budget and researcher cost trends continue after fit_end (false: "
-        "they stop there)")
+    trend_damping: float = param(
+        0.9, "Damping of the fitted business-as-usual trends (R&D budget share, researcher "
+        "cost, renewable share of the energy mix) after fit_end: k years later each acts at "
+        "trend_damping^k of its fitted rate (1: continued undamped; 0: stopped at fit_end)",
+        unit="1", ge=0.0, le=1.0,
+        source="Gardner & McKenzie (1985) damped trend; the middle of the 0.8-0.98 that "
+        "forecasting practice allows (Hyndman & Athanasopoulos, FPP3 section 8.2); set "
+        "before any held-out score was seen")
     replicates: int = param(3, "Seeds of the held-out prediction (mean and standard error)",
                             ge=1, le=100)
     trend_years: int = param(5, "Fitted years of the linear_trend and mean_growth baselines",

@@ -70,3 +70,34 @@ def test_contract_funding_has_no_sampling_jumps(country):
     ratio = contracts / ds["gdp"].to_numpy()
     assert contracts[0] > 0
     assert ratio.max() < 1.5 * ratio[0] and ratio.min() > 0.5 * ratio[0]
+
+
+def test_trend_years_damped_after_the_end_year():
+    from stisim.agents.trends import trend_rate, trend_years
+
+    assert trend_years(2020, 2010, 0, 0.0) == 10  # no end year: undamped
+    assert trend_years(2020, 2010, 2015, 0.0) == 5  # stopped at the end year
+    assert trend_years(2020, 2010, 2015, 1.0) == 10
+    # phi + phi^2 + ... + phi^5 for phi = 0.5, beyond the 5 full years.
+    assert trend_years(2020, 2010, 2015, 0.5) == pytest.approx(5 + 0.5 * (1 - 0.5 ** 5) / 0.5)
+    assert trend_years(2012, 2010, 2015, 0.5) == 2
+    assert trend_rate(2014, 2015, 0.9) == 1.0 and trend_rate(2017, 2015, 0.9) == pytest.approx(
+        0.81)
+    assert trend_rate(2017, 2015, 0.0) == 0.0 and trend_rate(2017, 0, 0.0) == 1.0
+
+
+def test_damped_rd_trend_lies_between_stopped_and_continued():
+    runs = {d: _path(_run("country=serbia", "ministries.rd_budget_trend=0.05",
+                          "ministries.rd_budget_trend_end_year=2015",
+                          f"ministries.rd_budget_trend_damping={d}"), "9.5.1")
+            for d in (0.0, 0.9, 1.0)}
+    assert np.array_equal(runs[0.0][:6], runs[0.9][:6])  # identical up to the end year
+    assert runs[0.0][-1] < runs[0.9][-1] < runs[1.0][-1]
+
+
+def test_damped_renewable_trend_lies_between_stopped_and_continued():
+    runs = {d: _path(_run("country=serbia", "macro.grid_renewable_trend=0.04",
+                          "macro.grid_renewable_trend_end_year=2015",
+                          f"macro.grid_renewable_trend_damping={d}"), "7.2.1")
+            for d in (0.0, 0.9, 1.0)}
+    assert runs[0.0][-1] < runs[0.9][-1] < runs[1.0][-1]
