@@ -1,7 +1,7 @@
 """The tables of docs/sdg.md section 5.3 from a ``validation.nc`` written by
 ``stisim validate``: the mean NRMSE per indicator and method, the best single baseline, the
 model's ratio to it and its win share, for the six pilots and for the other countries
-separately; the fitted parameters of each window for the pilots.
+separately; the fitted parameters of each window and their change for every country.
 
     python tools/validation_table.py outputs/validations/<time>/validation.nc
 """
@@ -35,7 +35,7 @@ def main(path: str) -> None:
               f"({s['mean'][s['best_baseline']]:.2f}); model {s['mean']['model']:.2f}, ratio "
               f"{s['ratio']:.2f}; model lowest in {s['wins']} of {s['cells']} cells "
               f"({100 * s['win_share']:.0f} %)\n")
-    print(parameter_table(ds.sel(country=pilots)))
+    print(parameter_table(ds.sel(country=pilots + others)))
 
 
 if __name__ == "__main__":
