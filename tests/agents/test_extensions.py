@@ -93,6 +93,9 @@ def test_custom_firm_rule_from_config():
         return float(f.adopted[TECHNOLOGIES.index("clean_energy")][energy].mean())
 
     # The rule acts every step: every energy firm alive after its last step has adopted
-    # (entrants of the last step's exit/entry aside), far above business as usual.
+    # (entrants of the last step's exit/entry aside), at least as many as business as usual.
+    # The small sample holds one or two energy firms of Kenya (country inputs from the shipped
+    # series), so business as usual alone may show 0 or 1.
     base = build_model(small_inputs(*ARGS)).run()
-    assert energy_adopters(model) > 0.9 > energy_adopters(base)
+    assert energy_adopters(model) > 0.9
+    assert energy_adopters(model) >= energy_adopters(base)
