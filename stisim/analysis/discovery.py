@@ -229,6 +229,9 @@ def prim(ds: xr.Dataset, condition: str | xr.DataArray, *, parameters: list[str]
         if significance is not None:
             step = _drop_insignificant(box, step, significance, threshold)
         boxes.append(_ema_box(box, step, names, init))
+        # dropping restrictions appends to the box's trajectory (a new frame): keep the
+        # whole of it, so that box_step indexes the trajectory stored for this search
+        trajectories[-1] = box.peeling_trajectory
     out = _boxes_dataset(names, boxes, x, y)
     out = out.merge(_trajectory_dataset(trajectories))
     out["box_step"] = ("box", np.array([b["step"] for b in boxes], np.int64))

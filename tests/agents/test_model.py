@@ -79,7 +79,10 @@ def test_business_as_usual_dynamics_are_plausible(kenya_run):
         v.sel(indicator="17.8.1").isel(time=0))
     share = ds["adoption_share"]
     assert np.all(share.isel(time=-1) > share.isel(time=0))
-    assert np.all(share.sel(technology="digital").diff("time") >= -0.01)
+    # Near saturation the share of alive firms dips when non-adopting entrants replace
+    # adopters that exit: with 3,000 firms a year's change has a sampling sd of about 0.007,
+    # so only a fall beyond 3 sd (0.02) is a collapse rather than turnover noise.
+    assert np.all(share.sel(technology="digital").diff("time") >= -0.02)
     assert 0 < float(v.sel(indicator="8.5.2").isel(time=-1)) < 30
     share = ds["adoption_share"].isel(time=-1)
     assert np.all((share > 0) & (share < 1))

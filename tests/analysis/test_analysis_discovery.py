@@ -68,6 +68,13 @@ def test_prim_recovers_both_planted_boxes(planted_ds):
     assert float(traj[-1]) > float(traj[0])
     assert r.attrs["n_of_interest"] == int(cases(planted_ds, "score < 50")[1].sum())
     assert r["box_coverage"].attrs["units"] == "1"
+    # each reported box is a point of its search's stored trajectory (dropping restrictions
+    # extends the trajectory after the search)
+    for i in range(r.sizes["box"]):
+        step = int(r["box_step"][i])
+        stored = r["trajectory_coverage"].isel(search=i)
+        assert np.isfinite(float(stored[step]))
+        assert float(stored[step]) == pytest.approx(float(r["box_coverage"][i]))
 
 
 def test_prim_without_significance_keeps_trivial_restrictions(planted_ds):
