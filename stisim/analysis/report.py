@@ -591,9 +591,17 @@ def _allocation_section(alloc: xr.Dataset) -> list[str]:
                         "(its response assumptions); step 6 monitors what is delivered."))
         out.append(table(frame, {"gain": ".4g"}))
     if "sdg_index_gain" in alloc:
-        gain = alloc["sdg_index_gain"]
-        out.append(para(f"Promised SDG index gain: {float(gain.isel(year=-1)):.3f} points by "
-                        f"{int(alloc['year'].values[-1])}."))
+        gain = alloc["sdg_index_gain"].isel(year=-1)
+        by = int(alloc["year"].values[-1])
+        if "scenario" in gain.dims:  # a robust plan: expected gain and its spread
+            p = alloc.get("scenario_probability")
+            mean = float(gain.weighted(p).mean("scenario")) if p is not None else float(
+                gain.mean("scenario"))
+            out.append(para(f"Promised SDG index gain: {mean:.3f} points by {by}, expected "
+                            f"over {gain.sizes['scenario']} scenarios (from "
+                            f"{float(gain.min()):.3f} to {float(gain.max()):.3f})."))
+        else:
+            out.append(para(f"Promised SDG index gain: {float(gain):.3f} points by {by}."))
     return out
 
 

@@ -145,5 +145,10 @@ def test_budget_table_of_a_robust_plan_averages_its_scenarios(allocation_ds):
     plain = _per_source(allocation_ds["budget_used"])
     assert list(used.index) == list(plain.index)
     assert used.to_numpy() == pytest.approx(plain.to_numpy())
+    years = allocation_ds["year"]
+    robust["sdg_index_gain"] = xr.DataArray(
+        [0.1 * (i + 1) for i in range(years.size)], dims="year",
+        coords={"year": years}) * factor
     text = build_report(robust)
     assert "Budgets and their use" in text
+    assert "expected over 3 scenarios" in text
