@@ -342,9 +342,16 @@ def allocation_table(ds: xr.Dataset, top: int | None = None) -> str:
     if extra:
         parts.append(table(extra, ["other shadow prices", "max", "mean over years"]))
     if "sdg_index_gain" in ds:
-        g = ds["sdg_index_gain"]
-        parts.append(f"SDG index gain: {float(g.isel(year=-1)):.3f} points by "
-                     f"{int(ds['year'][-1])}")
+        g = ds["sdg_index_gain"].isel(year=-1)
+        by = int(ds["year"][-1])
+        if "scenario" in g.dims:  # a robust plan: expected gain and its spread
+            p = ds.get("scenario_probability")
+            mean = g.weighted(p).mean("scenario") if p is not None else g.mean("scenario")
+            parts.append(f"SDG index gain: {float(mean):.3f} points by {by}, expected over "
+                         f"{g.sizes['scenario']} scenarios (from {float(g.min()):.3f} to "
+                         f"{float(g.max()):.3f})")
+        else:
+            parts.append(f"SDG index gain: {float(g):.3f} points by {by}")
     parts.append(f"timing: build {ds.attrs['build_seconds']:.3f} s, HiGHS "
                  f"{ds.attrs['solver_seconds']:.3f} s, total {ds.attrs['total_seconds']:.3f} s")
     return "\n\n".join(parts)

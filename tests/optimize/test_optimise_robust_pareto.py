@@ -56,6 +56,10 @@ def test_robust_measures_are_consistent(measure):
     for s in ds["scenario"].values:
         assert float(used.sel(source="don", scenario=s).max()) <= 6 * factor[s] + 1e-7
     assert ds.attrs["robust_measure"] == measure
+    if "sdg_index_gain" in ds and "scenario" in ds["sdg_index_gain"].dims:
+        from stisim.optimize.results import allocation_table
+
+        assert "expected over 3 scenarios" in allocation_table(ds)  # it crashed here
 
 
 def test_price_of_robustness_table():
