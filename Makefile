@@ -1,7 +1,8 @@
 # stisim: two commands for a fresh machine.
 #   make run    set up (local .venv) and run the default scenario
 #   make test   set up (local .venv), lint and run the test suite but its slow tests
-#   make test-slow / test-docs / test-all   the slow tests / the documented commands / all
+#   make test-slow / test-docs / test-docs-quick / test-all   the slow tests / the documented
+#   commands / those of the quick pages (CI) / all
 # The environment uses the newest Python found (3.13, else 3.12, else python3; stisim
 # supports 3.11-3.13). Another one: make test PYTHON=python3.11 VENV=.venv-3.11
 PYTHON ?= $(shell tools/find-python 3.13 3.12 3 || echo python3)
@@ -11,7 +12,7 @@ PYVER  := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2]
 STAMP   = $(VENV)/.installed-$(PYVER)
 PYTEST  = $(BIN)/python -m pytest -n 2 -q
 
-.PHONY: run test test-slow test-docs test-all setup lint format bench docs clean browser
+.PHONY: run test test-slow test-docs test-docs-quick test-all setup lint format bench docs clean browser
 
 # A venv made by another Python (an older default, or a later PYTHON=) is made anew.
 $(STAMP): pyproject.toml
@@ -47,6 +48,13 @@ test-slow: $(STAMP) browser
 # tests/docs/test_doc_commands.py; python tests/docs/doc_commands.py lists them).
 test-docs: $(STAMP)
 	$(PYTEST) -m docs
+
+# The documentation files whose commands run in about a minute (CI runs these; the files
+# that run real sweeps, README.md, analysis, howto, workshop and sweeps, take about 9 minutes
+# more on 2 cores and run with test-docs).
+DOCS_QUICK = optimise or atlas or model or sdg or extending or coupling
+test-docs-quick: $(STAMP)
+	$(PYTEST) -m docs -k "$(DOCS_QUICK)"
 
 test-all: test test-slow test-docs
 
