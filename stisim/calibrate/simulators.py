@@ -29,7 +29,16 @@ def _get(container: Mapping[str, Any], path: str) -> Any:
 
 def with_overrides(cfg: StisimConfig, overrides: Mapping[str, Any]) -> StisimConfig:
     """A validated copy of ``cfg`` with ``overrides`` (dotted path -> value) applied."""
-    container = cfg.to_container()
+    return container_with(cfg.to_container(), overrides)
+
+
+def container_with(container: Mapping[str, Any], overrides: Mapping[str, Any]
+                   ) -> StisimConfig:
+    """The validated config of a copy of ``container`` with ``overrides`` (dotted path ->
+    value) applied; ``container`` is left as it is."""
+    import copy
+
+    container = copy.deepcopy(dict(container))
     for path, value in overrides.items():
         *parents, leaf = path.split(".")
         node = container

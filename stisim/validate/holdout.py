@@ -70,18 +70,9 @@ def country_section(spec: str) -> dict[str, Any]:
 
 
 def _with(container: dict[str, Any], overrides: dict[str, Any]) -> StisimConfig:
-    import copy
+    from stisim.calibrate.simulators import container_with
 
-    from stisim.config.validate import validate
-
-    data = copy.deepcopy(container)
-    for path, value in overrides.items():
-        *parents, leaf = path.split(".")
-        node = data
-        for part in parents:
-            node = node[part]
-        node[leaf] = value
-    return validate(data)
+    return container_with(container, overrides)
 
 
 def _fit(container: dict[str, Any], start: int, end: int, run_dir: Path, progress: bool):
