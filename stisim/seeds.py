@@ -21,6 +21,9 @@ business-as-usual ensemble    ``SeedSequence(seed, spawn_key=(6, r))``: the opti
 pilot batch of a comparison   ``SeedSequence(seed, spawn_key=(8, r))`` (sample-size
                               estimate; independent of the verdict's replicates)
 PPI runs                      ``SeedSequence(seed).generate_state(n)``
+matching platform of a run    ``SeedSequence(seed, spawn_key=(9,))``: the platform's own
+                              draws (matches, adoptions through them, follow-on), so the
+                              firms' draws stay those of the run without the platform
 ============================  ===========================================================
 
 A run's seed is the first 32-bit word of its sequence's state with the top bit cleared (31
@@ -41,6 +44,7 @@ RESPONSE_OFFSET = 7919  # a prime: response ensembles use other seeds than compa
 ROBUST_STREAM = 5
 COUNTERFACTUAL_STREAM = 6
 PILOT_STREAM = 8
+PLATFORM_STREAM = 9
 
 
 def design_rng(seed: int) -> np.random.Generator:
@@ -104,3 +108,11 @@ def robust_rng(seed: int) -> np.random.Generator:
 def ppi_seeds(seed: int, runs: int) -> np.ndarray:
     """Seeds of ``runs`` Policy Priority Inference runs (paired run by run across calls)."""
     return np.random.SeedSequence(seed).generate_state(runs)
+
+
+def platform_rng(seed: int) -> np.random.Generator:
+    """The matching platform's own generator in a run seeded ``seed`` (its draws never move
+    the model's main stream, so a run with the platform stays paired draw for draw with its
+    twin without it)."""
+    return np.random.default_rng(np.random.SeedSequence(int(seed),
+                                                        spawn_key=(PLATFORM_STREAM,)))

@@ -268,10 +268,6 @@ class DiffusionConfig:
     transfer_boost: float = param(
         1.0, "Relative increase of p for firms collaborating with a research institute",
         unit="ratio", ge=0.0, le=20.0, source=ASSUMPTION)
-    platform_boost: float = param(
-        3.0, "Relative increase of p of every technology while a firm has a platform match "
-        "(exposure; the matched technology also gets matching.adoption_rate x quality)",
-        unit="ratio", ge=0.0, le=50.0, source=ASSUMPTION)
     max_boost_rate: float = param(2.0, "Cap on the subsidy-driven increase of the "
                                   "spontaneous term", unit="1/year", gt=0.0, le=50.0,
                                   source=ASSUMPTION)

@@ -21,7 +21,7 @@ from stisim.agents.firms import (
     binned_sums,
     top_k,
 )
-from stisim.agents.matching import catch_up, platform_adoptions, settle, shadow_step
+from stisim.agents.matching import catch_up, platform_adoptions, settle, shadow_hazard
 from stisim.agents.rd_finance import absorb, tax_price_multiplier, tax_rate_for_budget
 from stisim.agents.registry import firm_rule
 
@@ -231,18 +231,18 @@ def rule_imitation(firms: FirmPopulation, env: FirmEnv, params=None) -> None:
 
 
 def spontaneous_multiplier(firms: FirmPopulation) -> np.ndarray:
-    """Factor on p common to all technologies: absorptive capacity, finance, transfer
-    (collaboration with an institute) and platform matches."""
+    """Factor on p common to all technologies: absorptive capacity, finance and transfer
+    (collaboration with an institute). (Platform matches act through their own hazard on the
+    matched technology, stisim.agents.matching.platform_adoptions.)"""
     d = firms.cfg.diffusion
     out = relative_skill(firms)
     if d.skill_effect != 1.0:
         out **= F32(d.skill_effect)
     if firms.cfg.mechanisms.finance:
         out *= finance_factor(firms)
-    for mask, boost in ((firms.collab > 0, d.transfer_boost),
-                        (firms.match_left > 0, d.platform_boost)):
-        if boost and mask.any():
-            out *= factor_where(mask, 1.0 + boost)
+    collab = firms.collab > 0
+    if d.transfer_boost and collab.any():
+        out *= factor_where(collab, 1.0 + d.transfer_boost)
     return out
 
 
@@ -327,7 +327,7 @@ def rule_adoption(firms: FirmPopulation, env: FirmEnv, params=None) -> None:
         lw = d.local_weight if n_groups > 1 else 1.0
         s_g = lw * np.divide(a_g, n_g, out=np.full(n_groups, s_econ), where=n_g > 0) \
             + (1 - lw) * s_econ
-        if idx.size == 0:
+        if idx.size == 0 and not (policy and platform and firms.shadow[j].any()):
             continue
         p_sum = np.bincount(cell_group, weights=p_c, minlength=n_groups)
         p_g = np.divide(p_sum, non_g, out=np.full(n_groups, c.p[j]), where=non_g > 0)
@@ -340,11 +340,23 @@ def rule_adoption(firms: FirmPopulation, env: FirmEnv, params=None) -> None:
             hazard += (add + q_cell).astype(F32).take(cell)
         else:
             hazard = (c.p[j] + q_cell).astype(F32).take(cell)
-        new = idx[events(rng, hazard, dt)]
+        shadow = firms.shadow[j]
+        if policy and platform and shadow.any():
+            # Adopters through matches keep their draw at their place among non-adopters.
+            shadow &= firms.eligible[j]  # exited firms leave
+            s = np.flatnonzero(shadow)
+            both = np.concatenate([idx, s])
+            order = np.argsort(both, kind="stable")
+            rate = np.concatenate([hazard, shadow_hazard(firms, s, scale, add, q_cell,
+                                                         common)])
+            fired = np.empty(both.size, dtype=bool)
+            fired[order] = events(rng, rate[order], dt)
+            new = idx[fired[:idx.size]]
+            shadow[s[fired[idx.size:]]] = False
+        else:
+            new = idx[events(rng, hazard, dt)]
         adopted[new] = True
         if policy and platform:
-            if firms.shadow[j].any():
-                shadow_step(firms, j, dt, events, scale, add, q_cell, common)
             # A second, independent hazard while matched on j (attributable to the match).
             via = platform_adoptions(firms, j, idx, dt, events)
             adopted[via] = True

@@ -204,7 +204,7 @@ class FirmPopulation(mesa.Agent):
         # (technology, firm): eligible for the technology and alive; set by refresh().
         self.eligible = np.zeros((N_TECH, self.size), dtype=bool)
         # (technology, firm): adopted through a platform match, and its own hazard has not
-        # fired since (stisim.agents.matching.shadow_step): adopters attributable to matches.
+        # fired since (stisim.agents.matching.shadow_hazard): adopters attributable to matches.
         self.shadow = np.zeros((N_TECH, self.size), dtype=bool)
 
     # -- structure ------------------------------------------------------------------------

@@ -28,6 +28,13 @@ platform pays the supplier a licence fee and may lead to follow-on collaboration
 The platform agent plans a step (listings, money, matches affordable; no random draws), the
 firm population makes the matches (:func:`make_matches`) and the adoption and imitation rules
 apply their effects (:func:`platform_adoptions`, :func:`catch_up`).
+
+Random streams: the platform's draws (matches, adoptions through matches, follow-on) come from
+its own generator ``model.platform_rng`` (:func:`stisim.seeds.platform_rng`), and a firm that
+adopted through a match keeps its place in the Bass draw of the main stream (its own hazard,
+:func:`shadow_hazard`), so the firms' draws stay paired with the run without the platform
+(common random numbers) until the platform's effects change other draws (catch-up moves exits
+and entries, follow-on collaboration moves innovation).
 """
 
 from __future__ import annotations
@@ -147,7 +154,7 @@ def make_matches(firms: FirmPopulation, pl: PlatformPlan, frontier: np.ndarray,
                  dt: float) -> None:
     """Draw the step's matches and set the matched firms' match state (vectorised)."""
     p = firms.cfg.matching
-    rng = firms.model.rng
+    rng = firms.model.platform_rng
     w = firms.weight
     offered = pl.offer.sum(axis=0)
     if offered.sum() <= 0:
@@ -221,23 +228,22 @@ def platform_adoptions(firms: FirmPopulation, j: int, idx: np.ndarray, dt: float
     if cand.size == 0:
         return cand
     rate = F32(firms.cfg.matching.adoption_rate) * firms.match_q[cand]
-    return cand[events(firms.model.rng, rate, dt)]
+    return cand[events(firms.model.platform_rng, rate, dt)]
 
 
-def shadow_step(firms: FirmPopulation, j: int, dt: float, events, scale: np.ndarray,
-                add: np.ndarray, q_cell: np.ndarray, common: np.ndarray) -> None:
-    """The counterfactual of adoptions through matches: a firm that adopted ``j`` through a
-    match keeps drawing its own adoption hazard (the Bass hazard it would face as a
-    non-adopter: ``scale`` x ``common`` + ``add`` + ``q_cell`` of its cell); once it fires,
-    the firm would have adopted by now anyway and leaves ``firms.shadow``. Exited firms
-    leave too. (Direct effect only: the extra adopters' pull on their peers is not counted.)"""
-    firms.shadow[j] &= firms.alive
-    s = np.flatnonzero(firms.shadow[j])
-    if s.size == 0:
-        return
+def shadow_hazard(firms: FirmPopulation, s: np.ndarray, scale: np.ndarray, add: np.ndarray,
+                  q_cell: np.ndarray, common: np.ndarray) -> np.ndarray:
+    """The counterfactual of adoptions through matches: a firm ``s`` that adopted through a
+    match keeps drawing its own adoption hazard, the Bass hazard it would face as a
+    non-adopter (``scale`` x ``common`` + ``add`` + ``q_cell`` of its cell), in the main
+    stream at its place among the non-adopters; once it fires, the firm would have adopted by
+    now anyway and leaves ``firms.shadow``. Exited firms leave too. (Direct effect only: the
+    extra adopters' pull on their peers is not counted.)"""
     cell = firms.sr[s]
-    rate = scale.take(cell) * common[s] + add.take(cell) + q_cell.astype(F32).take(cell)
-    firms.shadow[j, s[events(firms.model.rng, rate, dt)]] = False
+    rate = scale.take(cell)
+    rate *= common[s]
+    rate += (add + q_cell).astype(F32).take(cell)
+    return rate
 
 
 def settle(firms: FirmPopulation, j: int, hit: np.ndarray, dt: float) -> None:
@@ -256,7 +262,7 @@ def settle(firms: FirmPopulation, j: int, hit: np.ndarray, dt: float) -> None:
     fee = p.royalty_share * gain * p.licence_years * firms.va[hit].astype(np.float64) * w / dt
     acc["licence_paid"] += float(fee.sum())
     acc["licence_received"] += np.bincount(origin, weights=fee, minlength=N_ORIGIN)
-    go = firms.model.rng.random(hit.size) < p.follow_on
+    go = firms.model.platform_rng.random(hit.size) < p.follow_on
     if go.any():
         inst = hit[go & (origin == INSTITUTE)]
         firms.collab[inst] = np.maximum(firms.collab[inst],

@@ -12,8 +12,10 @@ One step (``1 / time.steps_per_year`` years)::
     infrastructure.step(); energy.step(); macro.update()
     record()                             # indicators and aggregates into arrays
 
-``model.rng`` (one ``numpy.random.Generator`` seeded from ``cfg.seed``) is the only source of
-randomness. The model can be driven step by step (``model.step()``), and its budgets changed
+``model.rng`` (one ``numpy.random.Generator`` seeded from ``cfg.seed``) is the source of
+randomness, except the matching platform's own draws (``model.platform_rng``,
+:func:`stisim.seeds.platform_rng`), which leave the main stream as it is without the
+platform. The model can be driven step by step (``model.step()``), and its budgets changed
 between steps (``model.budgets.add(...)``) for rolling-horizon re-planning.
 """
 
@@ -55,6 +57,7 @@ from stisim.agents.registry import AGENT_TYPES, active_agent_types
 from stisim.agents.researchers import ResearcherMarket
 from stisim.agents.shocks import Shocks
 from stisim.agents.structure import base_structure
+from stisim.seeds import platform_rng
 
 # Mesa logs every step at INFO, which Hydra's job logging would print; keep warnings only.
 _MESA_LOG = logging.getLogger("MESA.mesa.model")
@@ -72,6 +75,7 @@ class InnovationSystem(mesa.Model):
     def __init__(self, inputs, budgets: Budgets | None = None):
         cfg = inputs.cfg
         super().__init__(rng=int(cfg.seed))
+        self.platform_rng = platform_rng(int(cfg.seed))
         self.cfg = cfg
         self.baseline = inputs.baseline
         # Plain floats: read every step.
