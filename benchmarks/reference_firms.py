@@ -88,8 +88,6 @@ class RefFirm(mesa.Agent):
             mult *= 1.0 + d.transfer_boost
         dep = d.coverage_dependence[TECHNOLOGIES[j]]
         mult *= 1.0 - dep + dep * m.env.coverage[self.region]
-        if self.match_left > 0:
-            mult *= 1.0 + d.platform_boost
         p = p * mult + m.env.subsidy[j][self.region]
         if j == DIGITAL and m.env.digital_push > 0:
             p *= 1.0 + m.env.digital_push
