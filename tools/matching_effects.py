@@ -87,7 +87,9 @@ def table(rows: dict[str, dict[str, float]], args: argparse.Namespace, seconds: 
         "fired since (the direct effect; mean ± SE over replicates, z = mean / SE), and as a % "
         "of business-as-usual adopters of the four technologies. *Paired difference*: end-year "
         "adopters with the platform minus without (same seed), ± SE: the total effect, "
-        "spill-overs included, but noisy (the arms' random streams part at the first match). "
+        "spill-overs included (the platform draws from its own random stream and an adopter "
+        "through a match keeps its own draw, so the arms stay paired until the platform's "
+        "effects change other draws). "
         "*Adoptions*: through matches over the horizon. *Cost*: the platform's budget over the "
         "horizon per attributable adopter and per adoption through a match, in USD and in "
         "base-year GDP per capita.",
