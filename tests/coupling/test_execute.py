@@ -78,3 +78,21 @@ def test_delay_and_executors(tiny):
     assert set(base.loc[base["source"] == "counties", "executor"]) == {"local_government"}
     assert set(base.loc[base["source"] == "donor_tf", "executor"]) == {"partner"}
     assert base["region"].nunique() == 1 and base["region"].iloc[0] in cfg.regions.names
+
+
+def test_partnership_instrument_reaches_the_regional_partnership_mechanism(tiny):
+    """A roadmap action of instrument regional_partnership (institute-local government joint
+    projects) is executed as the agents' regional_partnership in its region, with county money
+    executed by local governments."""
+    import copy
+
+    from stisim.coupling.execute import mechanism
+
+    cfg, portfolio, _ = tiny
+    assert mechanism("regional_partnership")[0] == "own"
+    p = copy.deepcopy(portfolio)
+    p.actions.loc["KE10", "instrument"] = "regional_partnership"
+    lines = execute(spend_of_scales(p, pd.Series({"KE10": 1.0})), p, cfg).lines
+    assert set(lines["instrument"]) == {"regional_partnership"}
+    assert lines["region"].nunique() == 1 and lines["region"].iloc[0] in cfg.regions.names
+    assert set(lines.loc[lines["source"] == "counties", "executor"]) == {"local_government"}
