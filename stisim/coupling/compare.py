@@ -168,8 +168,13 @@ def run_compare(cfg, responses=None, log=print, counterfactual=None,
         plan = pilot(cfg, portfolio, inputs, allocations, log=log)
         n = plan.replicates
     seeds = sm.seeds(int(cfg.seed), n)
+    batches: list = list(allocations.values())
+    if cfg.coupling.channels:
+        # Disbursement ratios and delays drawn per replicate (seeded by the replicate's seed:
+        # the same donor shock for every strategy of a replicate, another in the next one).
+        batches, ledgers = per_replicate(names, spends, portfolio, cfg, seeds, allocations)
     t1 = time.perf_counter()
-    runs = sm.run_batches(inputs, list(allocations.values()), seeds, int(cfg.compare.workers))
+    runs = sm.run_batches(inputs, batches, seeds, int(cfg.compare.workers))
     log(f"  {len(names)} allocations x {n} replicates simulated "
         f"({time.perf_counter() - t1:.1f} s)")
     ds = xr.concat(runs, dim="strategy", coords="minimal", compat="override").assign_coords(
@@ -221,15 +226,38 @@ def run_compare(cfg, responses=None, log=print, counterfactual=None,
     return ds
 
 
+def per_replicate(names: list[str], spends: list[xr.DataArray], portfolio, cfg,
+                  seeds: list[int], allocations: dict) -> tuple[list, dict]:
+    """Every strategy's money executed once per replicate with that replicate's finance-channel
+    draws: (budgets per strategy, a list per replicate; ledgers per strategy, a list per
+    replicate). The reference strategy spends nothing and keeps its one allocation."""
+    batches, ledgers = [], {}
+    for name, spend in zip(names, spends):
+        if allocations[name] is None:
+            batches.append(None)
+            continue
+        done = [execute(spend, portfolio, cfg, seed=s) for s in seeds]
+        batches.append([e.budgets for e in done])
+        ledgers[name] = [e.ledger for e in done]
+    return batches, ledgers
+
+
 def channel_money(ledgers: dict, names: list[str], cfg) -> xr.DataArray:
     """``channel_money(strategy, channel, year, flow)``: every strategy's promised and
-    delivered money per finance channel (no_roadmap: zeros)."""
+    delivered money per finance channel, the mean over replicates where each replicate drew
+    its own disbursement (no_roadmap: zeros)."""
     from stisim.coupling.finance import ledger_array
 
     years = range(int(cfg.time.base_year), int(cfg.time.end_year) + 1)
     empty = pd.DataFrame(columns=["channel", "source", "action", "year", "flow", "amount"])
-    out = xr.concat([ledger_array(ledgers.get(n, empty) if ledgers.get(n) is not None
-                                  else empty, years) for n in names], "strategy")
+
+    def one(ledger) -> xr.DataArray:
+        if isinstance(ledger, list):
+            return xr.concat([one(x) for x in ledger], "replicate").mean(
+                "replicate", keep_attrs=True)
+        return ledger_array(ledger if ledger is not None else empty, years)
+
+    out = xr.concat([one(ledgers.get(n, empty)) for n in names], "strategy")
     return out.assign_coords(strategy=names)
 
 

@@ -15,7 +15,8 @@ action ``a`` in allocation year ``y`` (base-year USD):
 4. **predictability**: a share ``r ~ N(ratio, sd)`` (clipped to [0, 1]) is disbursed
    (the rest *undisbursed*), after a delay ``d ~ N(delay, sd)`` (>= 0) years, split between
    the budget years ``y + floor(d)`` and ``y + floor(d) + 1``; money falling after the
-   simulated horizon is *after_horizon*; draws are seeded by (seed, source, year);
+   simulated horizon is *after_horizon*; draws are seeded by (seed, source, year), and
+   ``stisim compare`` executes once per replicate with the replicate's seed;
 5. **tied procurement**: of the disbursed money a share ``tau`` buys from the funder's
    suppliers at a premium ``pi``: ``tau pi / (1 + pi)`` of it is *tied_premium* (no value
    delivered);

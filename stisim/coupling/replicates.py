@@ -111,16 +111,19 @@ def _execute(jobs: list, workers: int) -> list[xr.Dataset]:
     return [_raw(j) for j in jobs]
 
 
-def run_batches(inputs: RunInputs, budgets: list[Budgets | None], replicate_seeds_: list[int],
-                workers: int = 1) -> list[xr.Dataset]:
+def run_batches(inputs: RunInputs, budgets: list[Budgets | list[Budgets] | None],
+                replicate_seeds_: list[int], workers: int = 1) -> list[xr.Dataset]:
     """:func:`run_replicates` for several allocations, the runs spread over ``workers``
-    processes (each run is seeded, so the result does not depend on ``workers``). Workers are
+    processes (each run is seeded, so the result does not depend on ``workers``). An
+    allocation given as a list holds one :class:`Budgets` per replicate (money executed with
+    that replicate's draws, e.g. finance-channel disbursement). Workers are
     spawned (not forked: the parent may hold solver and BLAS threads). With
     ``coupling.run_cache_dir`` set, runs are read from and written to the run cache
     (:mod:`stisim.coupling.runcache`) and only the missing ones are simulated."""
     from stisim.coupling.runcache import RunCache, inputs_digest, run_key
 
-    jobs = [(inputs, b, s) for b in budgets for s in replicate_seeds_]
+    jobs = [(inputs, b[r] if isinstance(b, list) else b, s)
+            for b in budgets for r, s in enumerate(replicate_seeds_)]
     cache = RunCache.of(inputs.cfg)
     done: list[xr.Dataset | None] = [None] * len(jobs)
     keys: list[str] = []

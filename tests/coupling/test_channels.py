@@ -261,3 +261,26 @@ def test_model_docs_hold_the_channel_table():
 
     doc = (Path(__file__).parents[2] / "docs" / "model.md").read_text(encoding="utf-8")
     assert ch.table_markdown() in doc
+
+
+def test_compare_draws_disbursement_per_replicate(cfg):
+    """`stisim compare` executes each strategy's money with each replicate's own draws: the
+    same replicate seed gives the same donor shock, another replicate another one, and the
+    reported channel money is their mean (money conserved in each)."""
+    from stisim.coupling import compare as cmp
+
+    p = portfolio("south_south")
+    s = spend(p)
+    batches, ledgers = cmp.per_replicate(["no_roadmap", "x"], [s * 0, s], p, cfg, [11, 12, 11],
+                                         {"no_roadmap": None, "x": object()})
+    assert batches[0] is None and len(batches[1]) == 3
+    delivered = [float(led.loc[led["flow"] == "delivered", "amount"].sum())
+                 for led in ledgers["x"]]
+    assert delivered[0] == delivered[2]
+    assert delivered[0] != delivered[1]
+    for led in ledgers["x"]:
+        check_ledger(led)
+    money = cmp.channel_money(ledgers, ["no_roadmap", "x"], cfg)
+    got = float(money.sel(strategy="x", channel="south_south", flow="delivered").sum())
+    assert got == pytest.approx(np.mean(delivered))
+    assert float(money.sel(strategy="no_roadmap").sum()) == 0.0
